@@ -1,0 +1,34 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+import renderer
+from catalog.registration import register_network
+
+
+class Command(BaseCommand):
+    help = "Register a network with its layers and channels (e.g. efficientnet-lite0)."
+
+    def add_arguments(self, parser):
+        known = ", ".join(renderer.registered_networks())
+        parser.add_argument("name", help=f"one of {known}, or a new name with --arch")
+        parser.add_argument("--weights", help="state-dict file (or 'random' for speed tests)")
+        parser.add_argument("--arch", help="torchvision architecture, e.g. resnet18")
+        parser.add_argument("--labels", help="labels file, one class per line (with --arch)")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="one JSON object per layer"
+        )
+
+    def handle(self, name, weights, arch, labels, as_json, **options):
+        try:
+            network = register_network(name, weights=weights, arch=arch, labels=labels)
+        except (renderer.RendererError, OSError, RuntimeError) as exc:
+            raise CommandError(f"could not register {name!r}: {exc}") from exc
+        layers = network.layers.all()
+        for layer in layers:
+            if as_json:
+                self.stdout.write(json.dumps({"layer": layer.name, "channels": layer.channel_count}))
+        if not as_json:
+            total = sum(layer.channel_count for layer in layers)
+            self.stdout.write(f"Registered {name}: {len(layers)} layers, {total} channels.")
+

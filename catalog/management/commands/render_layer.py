@@ -1,0 +1,115 @@
+import json
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from catalog import jobs
+from catalog.models import Layer, Still
+from renderer import SpecError
+
+
+class Command(BaseCommand):
+    help = "Render a layer, or some of its channels: queued for the workers, or --inline."
+
+    def add_arguments(self, parser):
+        parser.add_argument("network")
+        parser.add_argument("layer")
+        parser.add_argument("--channels", help="e.g. 0-7 or 3,5,9 (default: all)")
+        parser.add_argument("--steps", type=int)
+        parser.add_argument("--size", type=int)
+        parser.add_argument("--seed", type=int)
+        parser.add_argument("--inline", action="store_true", help="render in this process")
+        parser.add_argument("--wait", action="store_true", help="follow queued renders")
+        parser.add_argument("--json", action="store_true", dest="as_json",
+                            help="one JSON object per still")
+
+    def handle(self, network, layer, channels, inline, wait, as_json, **options):
+        layer = _layer(network, layer)
+        indices = parse_channels(channels, layer.channel_count)
+        overrides = {k: options[k] for k in ("steps", "size", "seed") if options[k] is not None}
+        try:
+            specs = {c.index: c.spec(**overrides) for c in layer.channels.filter(index__in=indices)}
+        except SpecError as exc:
+            raise CommandError(f"--{exc.field}: {exc.message}") from exc
+        stills = [c.still_for(specs[c.index]) for c in layer.channels.filter(index__in=indices)]
+        for still in stills:
+            still.reset_for_retry()
+        if inline:
+            self._render_inline(stills)
+        else:
+            self._queue(stills, wait)
+        for still in stills:
+            still.refresh_from_db()
+            if as_json:
+                self.stdout.write(json.dumps(still_json(still)))
+        if not as_json:
+            counts = {s: sum(1 for x in stills if x.status == s) for s in {x.status for x in stills}}
+            self.stdout.write(f"{layer}: {len(stills)} stills, {counts}")
+
+    def _render_inline(self, stills):
+        pending = [s for s in stills if not s.is_cached]
+        steps = pending[0].spec["steps"] if pending else 0
+        with tqdm(total=len(pending) * steps, unit="step", desc="rendering") as bar:
+            jobs.render_stills(
+                [s.id for s in pending],
+                on_step=lambda step, total, batch_size: bar.update(batch_size),
+            )
+
+    def _queue(self, stills, wait):
+        try:
+            jobs.queue_render_for(stills)
+        except jobs.RenderingUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+        if not wait:
+            return
+        ids = [s.id for s in stills]
+        with tqdm(total=len(ids), unit="still", desc="rendering") as bar:
+            while True:
+                rows = Still.objects.filter(id__in=ids)
+                finished = rows.filter(status__in=[Still.DONE, Still.FAILED]).count()
+                bar.update(finished - bar.n)
+                if finished == len(ids):
+                    return
+                time.sleep(0.5)
+
+
+def _layer(network: str, name: str) -> Layer:
+    try:
+        return Layer.objects.select_related("network").get(network__name=network, name=name)
+    except Layer.DoesNotExist:
+        known = Layer.objects.filter(network__name=network).values_list("name", flat=True)
+        if not known:
+            raise CommandError(f"unknown network {network!r}: register it with add_network")
+        raise CommandError(f"network {network!r} has no layer {name!r}; layers: {', '.join(known)}")
+
+
+def parse_channels(text: str | None, count: int) -> list[int]:
+    """'0-7', '3,5,9' or a mix like '0-3,9' → sorted indices, each checked against `count`."""
+    if not text:
+        return list(range(count))
+    indices = set()
+    try:
+        for part in text.split(","):
+            low, _, high = part.strip().partition("-")
+            indices.update(range(int(low), int(high or low) + 1))
+    except ValueError:
+        raise CommandError(f"--channels: expected e.g. 0-7 or 3,5,9, got {text!r}") from None
+    bad = [i for i in indices if i >= count]
+    if bad or not indices:
+        raise CommandError(f"--channels: the layer has channels 0-{count - 1}, got {text!r}")
+    return sorted(indices)
+
+
+def still_json(still: Still) -> dict:
+    return {
+        "network": still.spec["network"],
+        "layer": still.spec["layer"],
+        "channel": still.spec["channel"],
+        "status": still.status,
+        "rank": still.figures.get("rank"),
+        "objective": still.figures.get("objective"),
+        "seconds": still.seconds,
+        "image": still.image.path if still.image else None,
+        "error": still.error or None,
+    }

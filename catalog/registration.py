@@ -1,0 +1,41 @@
+"""Registering a network: load it once, store its layers and channels."""
+
+from django.db import transaction
+
+import renderer
+from catalog.models import Channel, Layer, Network
+
+
+@transaction.atomic
+def register_network(name: str, weights=None, arch=None, labels=None) -> Network:
+    """Load the network (which validates weights and labels) and store its layers.
+
+    Re-registering refreshes the layers; channels and their stills are kept where the
+    layer still exists with the same channel count.
+    """
+    loaded = renderer.load_network(name, weights=weights, arch=arch, labels=labels, device="cpu")
+    network, _ = Network.objects.update_or_create(
+        name=name,
+        defaults={
+            "weights": weights or "",
+            "arch": arch or "",
+            "labels_file": labels or "",
+            "weight_hash": loaded.weight_hash,
+        },
+    )
+    for position, info in enumerate(loaded.layers):
+        layer, _ = Layer.objects.update_or_create(
+            network=network,
+            name=info.name,
+            defaults={"position": position, "channel_count": info.channels, "kind": info.kind},
+        )
+        layer.channels.filter(index__gte=info.channels).delete()
+        existing = set(layer.channels.values_list("index", flat=True))
+        labels_of = loaded.labels if info.kind == "logits" else []
+        Channel.objects.bulk_create(
+            Channel(layer=layer, index=i, label=labels_of[i] if i < len(labels_of) else "")
+            for i in range(info.channels)
+            if i not in existing
+        )
+    network.layers.exclude(name__in=[info.name for info in loaded.layers]).delete()
+    return network
