@@ -100,6 +100,7 @@ STORAGES = {
         )
     },
 }
+WHITENOISE_USE_FINDERS = True  # serve static/ as it is; collectstatic is for production
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 

@@ -7,13 +7,16 @@ from catalog.models import Channel, Layer, Network
 
 
 @transaction.atomic
-def register_network(name: str, weights=None, arch=None, labels=None) -> Network:
+def register_network(
+    name: str, weights=None, arch=None, labels=None, loaded: renderer.Network | None = None
+) -> Network:
     """Load the network (which validates weights and labels) and store its layers.
 
     Re-registering refreshes the layers; channels and their stills are kept where the
-    layer still exists with the same channel count.
+    layer still exists with the same channel count. `loaded` skips loading it again.
     """
-    loaded = renderer.load_network(name, weights=weights, arch=arch, labels=labels, device="cpu")
+    if loaded is None:
+        loaded = renderer.load_network(name, weights, arch, labels, device="cpu")
     network, _ = Network.objects.update_or_create(
         name=name,
         defaults={

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.static import serve
 
 from catalog.jobs import RenderingUnavailable, queue_render_for
 from catalog.models import Channel, Layer, Network, Still
@@ -53,6 +54,11 @@ def channel_detail(request, network, layer, index):
 def still_status(request, still_id):
     still = get_object_or_404(Still, id=still_id)
     return JsonResponse(still.status_dict())
+
+
+def media(request, path):
+    """Stills from the media folder (a production host may serve MEDIA_ROOT itself)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def _variant_params(request) -> dict:

@@ -1,0 +1,130 @@
+import pytest
+import redis
+from django.urls import reverse
+
+from catalog.models import Channel, Still
+
+
+def channel_url(layer="block10", index=3, network="efficientnet-lite0"):
+    return reverse("channel", args=[network, layer, index])
+
+
+def queued_jobs(settings) -> int:
+    connection = redis.Redis.from_url(settings.RQ_QUEUES["render"]["URL"])
+    return connection.llen("rq:queue:render")
+
+
+def test_the_home_page_lists_the_networks(client, registered):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert b"efficientnet-lite0" in page.content
+
+
+def test_the_network_page_lists_its_layers_in_order(client, registered):
+    page = client.get(reverse("network", args=["efficientnet-lite0"])).content.decode()
+    assert page.index("stem") < page.index("block10") < page.index("logits")
+    assert "not yet rendered" in page
+
+
+def test_the_layer_page_shows_every_channel_and_marks_unrendered_ones(client, registered):
+    page = client.get(reverse("layer", args=["efficientnet-lite0", "block10"]))
+    assert page.status_code == 200
+    assert page.content.count(b"not yet rendered") == 112
+    assert b"0 rendered" in page.content
+
+
+def test_opening_an_uncached_channel_queues_exactly_one_job(client, settings, registered):
+    for _ in range(3):
+        page = client.get(channel_url())
+        assert page.status_code == 200
+        assert b'role="progressbar"' in page.content
+    still = Still.objects.get()
+    assert still.status == Still.QUEUED and still.is_default
+    assert queued_jobs(settings) == 1
+
+
+def test_a_job_lost_by_redis_is_queued_again(client, settings, registered):
+    client.get(channel_url())
+    redis.Redis.from_url(settings.RQ_QUEUES["render"]["URL"]).flushdb()
+    client.get(channel_url())
+    assert queued_jobs(settings) == 1
+
+
+def test_the_channel_page_links_previous_next_and_up(client, registered):
+    page = client.get(channel_url(index=3)).content.decode()
+    assert channel_url(index=2) in page and channel_url(index=4) in page
+    assert reverse("layer", args=["efficientnet-lite0", "block10"]) in page
+    first = client.get(channel_url(index=0)).content.decode()
+    assert 'rel="prev"' not in first
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/n/nonet/",
+        "/n/efficientnet-lite0/block99/",
+        "/n/efficientnet-lite0/block10/112/",
+        "/n/nonet/block10/1/",
+    ],
+)
+def test_unknown_networks_layers_and_channels_are_404(client, registered, url):
+    page = client.get(url)
+    assert page.status_code == 404
+    assert b"Not in the atlas" in page.content
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [("steps=zero", "steps"), ("size=4", "size"), ("style=oil", "style"), ("size=4096", "size"),
+     ("seed=-1", "seed")],
+)
+def test_an_invalid_render_parameter_is_a_400_naming_the_field(client, registered, query, field):
+    page = client.get(channel_url() + "?" + query)
+    assert page.status_code == 400
+    assert f"<code>{field}</code>".encode() in page.content
+    assert not Still.objects.exists()
+
+
+def test_a_variant_within_the_visitor_limits_is_its_own_still(client, registered):
+    client.get(channel_url())
+    client.get(channel_url() + "?seed=5&steps=4")
+    assert Still.objects.count() == 2
+    assert Still.objects.filter(is_default=False).get().spec["seed"] == 5
+
+
+def test_with_redis_down_cached_pages_work_and_uncached_ones_say_so(
+    client, settings, registered, run_worker
+):
+    client.get(channel_url(index=1))
+    run_worker()
+    settings.RQ_QUEUES = {name: {"URL": "redis://127.0.0.1:1/0"} for name in ("render", "default")}
+    cached = client.get(channel_url(index=1))
+    assert cached.status_code == 200 and b'id="still-image"' in cached.content
+    uncached = client.get(channel_url(index=2))
+    assert uncached.status_code == 200
+    assert b"Rendering is unavailable" in uncached.content
+    assert Still.objects.get(channel__index=2).status == Still.NEW  # retried on next visit
+
+
+def test_the_status_endpoint_reports_progress_then_the_image(client, registered, run_worker):
+    client.get(channel_url())
+    still = Still.objects.get()
+    status = client.get(reverse("still-status", args=[still.id])).json()
+    assert status["status"] == "queued" and status["image"] is None
+    run_worker()
+    status = client.get(reverse("still-status", args=[still.id])).json()
+    assert status["status"] == "done" and status["progress"] == 1.0
+    assert status["image"].endswith(".png") and status["figures"]["rank"] >= 1
+    assert client.get(status["image"]).status_code == 200
+
+
+def test_the_layer_and_network_pages_show_cached_thumbnails(client, registered, run_worker):
+    client.get(channel_url(index=4))
+    run_worker()
+    still = Still.objects.get()
+    layer_page = client.get(reverse("layer", args=["efficientnet-lite0", "block10"]))
+    assert still.image.url.encode() in layer_page.content
+    assert layer_page.content.count(b"not yet rendered") == 111
+    network_page = client.get(reverse("network", args=["efficientnet-lite0"]))
+    assert still.image.url.encode() in network_page.content
+    assert Channel.objects.get(layer__name="block10", index=4).stills.count() == 1

@@ -1,0 +1,133 @@
+"""Real services for the tests: a redis-server process, RQ worker processes, SQLite files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> str:
+    """A real redis-server on a free port, for the whole session."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        pytest.fail("redis-server is not installed: run scripts/test, which installs it")
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+         "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def atlas_settings(settings, redis_url, tmp_path):
+    """Every test: the session's Redis (flushed), its own media folder, quick progress."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    settings.RQ_QUEUES = {
+        "render": {"URL": redis_url, "DEFAULT_TIMEOUT": 600},
+        "default": {"URL": redis_url, "DEFAULT_TIMEOUT": 600},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ATLAS_PROGRESS_INTERVAL = 0.0
+    settings.ATLAS_DEFAULT_STILL = {"size": 48, "steps": 8}
+    return settings
+
+
+@pytest.fixture(scope="session")
+def lite0():
+    """The embedded efficientnet-lite0 with its real ImageNet weights, loaded once."""
+    from renderer import load_network
+
+    return load_network("efficientnet-lite0", device="cpu")
+
+
+@pytest.fixture
+def registered(lite0, db):
+    """efficientnet-lite0 registered in the catalog."""
+    from catalog.registration import register_network
+
+    return register_network("efficientnet-lite0", loaded=lite0)
+
+
+def worker_env(settings) -> dict:
+    from django.db import connection
+
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="atlas_site.settings",
+        DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
+        REDIS_URL=settings.RQ_QUEUES["render"]["URL"],
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        ATLAS_PROGRESS_INTERVAL="0",
+        ATLAS_DEVICE="cpu",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+@pytest.fixture
+def run_worker(settings, transactional_db):
+    """Run a real RQ worker process in burst mode: it works the queues until they are empty."""
+
+    def run(timeout: float = 300) -> subprocess.CompletedProcess:
+        command = [sys.executable, "manage.py", "rqworker", "render", "default", "--burst"]
+        result = subprocess.run(
+            command, cwd=ROOT, env=worker_env(settings), capture_output=True, text=True,
+            timeout=timeout,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result
+
+    return run
+
+
+@pytest.fixture
+def background_worker(settings, transactional_db):
+    """A real RQ worker process that runs until the test ends."""
+    command = [sys.executable, "manage.py", "rqworker", "render", "default"]
+    log = open(settings.MEDIA_ROOT.parent / "worker.log", "w")
+    process = subprocess.Popen(command, cwd=ROOT, env=worker_env(settings), stdout=log,
+                               stderr=subprocess.STDOUT)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()

@@ -1,0 +1,86 @@
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from renderer import RenderCancelled, RenderSpec, SpecError, render, render_batch
+from renderer.transforms import hashed_uniform, robustness_transform
+
+
+def lite0_spec(layer="block10", channel=0, **overrides):
+    return RenderSpec("efficientnet-lite0", layer, channel, **{"size": 48, "steps": 8,
+                                                              **overrides})
+
+
+def pixels(result) -> np.ndarray:
+    return np.asarray(result.image, dtype=np.float32) / 255
+
+
+def test_a_batch_gives_one_image_and_figures_per_spec(lite0):
+    results = render_batch(lite0, [lite0_spec(channel=c) for c in (0, 5, 9)])
+    assert [r.spec.channel for r in results] == [0, 5, 9]
+    for result in results:
+        assert result.image.size == (48, 48) and result.image.mode == "RGB"
+        assert set(result.figures) == {"objective", "zscore", "rank"}
+        assert 1 <= result.figures["rank"] <= 112
+    assert pixels(results[0]).std() > 0.01  # not a flat grey
+
+
+def test_a_seed_gives_the_same_still_and_another_seed_another(lite0):
+    first, again = render(lite0, lite0_spec(seed=3)), render(lite0, lite0_spec(seed=3))
+    other = render(lite0, lite0_spec(seed=4))
+    assert np.array_equal(pixels(first), pixels(again))
+    assert np.abs(pixels(first) - pixels(other)).mean() > 0.01
+
+
+def test_a_still_does_not_depend_on_its_batch_neighbours(lite0):
+    alone = render(lite0, lite0_spec(channel=2, seed=7))
+    in_batch = render_batch(lite0, [lite0_spec(channel=9, seed=1), lite0_spec(channel=2, seed=7)])
+    assert np.abs(pixels(alone) - pixels(in_batch[1])).mean() < 2 / 255
+
+
+def test_progress_is_reported_every_step_and_cancel_stops_the_render(lite0):
+    steps = []
+    render(lite0, lite0_spec(steps=5), progress=lambda step, total: steps.append((step, total)))
+    assert steps == [(i, 5) for i in range(1, 6)]
+    with pytest.raises(RenderCancelled, match="step 2 of 8"):
+        render(lite0, lite0_spec(), should_cancel=lambda: len(steps) > 6,
+               progress=lambda step, total: steps.append(step))
+
+
+def test_a_channel_beyond_the_layer_is_refused(lite0):
+    with pytest.raises(SpecError) as error:
+        render(lite0, lite0_spec(channel=112))
+    assert error.value.field == "channel"
+
+
+def test_transforms_are_drawn_per_element_and_repeatably():
+    seeds = torch.tensor([1, 2, 3])
+    draws = hashed_uniform(seeds, step=5, stream=0)
+    assert torch.equal(draws, hashed_uniform(seeds, step=5, stream=0))
+    assert len(set(draws.tolist())) == 3 and ((draws >= 0) & (draws < 1)).all()
+    many = hashed_uniform(torch.arange(4000), step=0, stream=1)
+    assert abs(many.mean().item() - 0.5) < 0.03
+    images = torch.rand(1, 3, 32, 32).expand(3, -1, -1, -1)
+    moved = robustness_transform(images, seeds, step=0)
+    assert moved.shape == (3, 3, 56, 56)
+    assert not torch.allclose(moved[0], moved[1])
+
+
+def test_channel_stills_rank_first_for_their_own_channel(lite0):
+    """Quality on real weights: 64 steps, 8 channels of a layer in the network's second half."""
+    specs = [lite0_spec("block10", c, size=128, steps=64) for c in range(8)]
+    ranks = [result.figures["rank"] for result in render_batch(lite0, specs)]
+    assert sum(rank == 1 for rank in ranks) >= 6, ranks
+
+
+def test_class_logit_stills_are_classified_as_their_own_class(lite0):
+    classes = [1, 207, 980]  # goldfish, golden retriever, volcano
+    specs = [lite0_spec("logits", c, size=160, steps=64) for c in classes]
+    for result in render_batch(lite0, specs):
+        image = torch.from_numpy(pixels(result)).permute(2, 0, 1)[None]
+        image = F.interpolate(image, size=224, mode="bilinear", align_corners=False)
+        with torch.no_grad():
+            logits = lite0.model(lite0.preprocess(image))
+        top5 = logits.topk(5).indices[0].tolist()
+        assert result.spec.channel in top5, (result.spec.channel, top5)

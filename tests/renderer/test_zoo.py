@@ -1,0 +1,73 @@
+import time
+
+import pytest
+import torch
+import torchvision
+
+from renderer import UnknownLayer, UnknownNetwork, WeightsUnavailable, load_network
+
+
+def test_efficientnet_lite0_layers_are_read_from_the_model_in_network_order(lite0):
+    names = [layer.name for layer in lite0.layers]
+    assert names == ["stem"] + [f"block{i}" for i in range(16)] + ["head", "logits"]
+    counts = {layer.name: layer.channels for layer in lite0.layers}
+    assert counts["stem"] == 32 and counts["block15"] == 320 and counts["head"] == 1280
+    assert lite0.layers[-1].kind == "logits" and counts["logits"] == len(lite0.labels) == 1000
+
+
+def test_efficientnet_lite0_ships_real_imagenet_weights(lite0):
+    assert lite0.weight_hash != "random-0"
+    assert lite0.labels[1] == "goldfish"
+    assert not any(p.requires_grad for p in lite0.model.parameters())
+    assert not lite0.model.training
+
+
+def test_inceptionv1_has_the_layers_of_distills_appendix():
+    network = load_network("inceptionv1", weights="random", device="cpu")
+    names = [layer.name for layer in network.layers]
+    assert names[:4] == ["conv2d0", "conv2d1", "conv2d2", "mixed3a"]
+    assert names[-3:] == ["mixed5a", "mixed5b", "logits"]
+    counts = {layer.name: layer.channels for layer in network.layers}
+    assert counts["mixed4a"] == 508 and counts["mixed5b"] == 1024 and counts["logits"] == 1008
+
+
+def test_inceptionv1_without_weights_offline_fails_fast_and_clearly(monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no cached download
+    started = time.monotonic()
+    with pytest.raises(WeightsUnavailable, match="--weights FILE"):
+        load_network("inceptionv1", device="cpu")
+    assert time.monotonic() - started < 30
+
+
+def test_inceptionv1_loads_weights_from_a_local_file(tmp_path):
+    random = load_network("inceptionv1", weights="random", device="cpu")
+    path = tmp_path / "inception.pth"
+    torch.save(random.model.state_dict(), path)
+    loaded = load_network("inceptionv1", weights=str(path), device="cpu")
+    assert loaded.weight_hash != "random-0" and len(loaded.weight_hash) == 16
+
+
+def test_a_torchvision_architecture_joins_with_a_state_dict_and_labels(tmp_path):
+    model = torchvision.models.resnet18(num_classes=5)
+    weights, labels = tmp_path / "places.pth", tmp_path / "labels.txt"
+    torch.save(model.state_dict(), weights)
+    labels.write_text("abbey\nairfield\nalley\narcade\nattic\n")
+    network = load_network(
+        "tiny-places", weights=str(weights), arch="resnet18", labels=str(labels), device="cpu"
+    )
+    names = [layer.name for layer in network.layers]
+    assert names[0] == "conv1" and "layer4.1" in names and names[-1] == "logits"
+    assert network.layer("logits").channels == 5 and network.labels[-1] == "attic"
+    assert network.layer("layer4.1").channels == 512
+
+
+def test_a_torchvision_network_without_labels_is_refused_clearly(tmp_path):
+    with pytest.raises(WeightsUnavailable, match="labels file"):
+        load_network("x", weights="random", arch="resnet18", device="cpu")
+
+
+def test_unknown_names_are_reported_with_the_known_ones(lite0):
+    with pytest.raises(UnknownNetwork, match="efficientnet-lite0"):
+        load_network("alexnet-typo")
+    with pytest.raises(UnknownLayer, match="block3"):
+        lite0.layer("block99")
