@@ -76,7 +76,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests share one file database with real worker processes.
-    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_FILE", str(BASE_DIR / ".test-db.sqlite3"))}
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("TEST_DATABASE_FILE", str(BASE_DIR / ".test-db.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

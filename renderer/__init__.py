@@ -1,9 +1,9 @@
 """Neural Atlas renderer: feature visualizations with PyTorch and lucent, no Django.
 
-    from renderer import load_network, RenderSpec, render
-    net = load_network("efficientnet-lite0")
-    still = render(net, RenderSpec("efficientnet-lite0", "block12", channel=3, steps=64))
-    still.image.save("block12-3.png"); print(still.figures)
+from renderer import load_network, RenderSpec, render
+net = load_network("efficientnet-lite0")
+still = render(net, RenderSpec("efficientnet-lite0", "block12", channel=3, steps=64))
+still.image.save("block12-3.png"); print(still.figures)
 """
 
 from renderer.engine import RenderResult, render, render_batch

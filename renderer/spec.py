@@ -72,8 +72,15 @@ class RenderSpec:
 
     def batch_key(self) -> tuple:
         """Specs with equal batch keys can be optimized together in one batch."""
-        return (self.network, self.layer, self.style, self.size, self.steps,
-                self.learning_rate, self.transforms)
+        return (
+            self.network,
+            self.layer,
+            self.style,
+            self.size,
+            self.steps,
+            self.learning_rate,
+            self.transforms,
+        )
 
 
 def _parse(name: str, raw, kind: str):
@@ -85,7 +92,8 @@ def _parse(name: str, raw, kind: str):
         if kind == "float":
             return float(raw)
     except ValueError:
-        raise SpecError(name, f"must be a {'whole ' if kind == 'int' else ''}number, got {raw!r}")
+        whole = "whole " if kind == "int" else ""
+        raise SpecError(name, f"must be a {whole}number, got {raw!r}") from None
     return raw
 
 

@@ -30,8 +30,19 @@ def redis_url(tmp_path_factory) -> str:
     port = _free_port()
     folder = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-         "--save", "", "--appendonly", "no"],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(folder),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
         stdout=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
@@ -108,7 +119,11 @@ def run_worker(settings, transactional_db):
     def run(timeout: float = 300) -> subprocess.CompletedProcess:
         command = [sys.executable, "manage.py", "rqworker", "render", "default", "--burst"]
         result = subprocess.run(
-            command, cwd=ROOT, env=worker_env(settings), capture_output=True, text=True,
+            command,
+            cwd=ROOT,
+            env=worker_env(settings),
+            capture_output=True,
+            text=True,
             timeout=timeout,
         )
         assert result.returncode == 0, result.stderr[-3000:]
@@ -122,8 +137,9 @@ def background_worker(settings, transactional_db):
     """A real RQ worker process that runs until the test ends."""
     command = [sys.executable, "manage.py", "rqworker", "render", "default"]
     log = open(settings.MEDIA_ROOT.parent / "worker.log", "w")
-    process = subprocess.Popen(command, cwd=ROOT, env=worker_env(settings), stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=worker_env(settings), stdout=log, stderr=subprocess.STDOUT
+    )
     yield process
     process.terminate()
     try:

@@ -42,8 +42,9 @@ def test_it_registers_a_torchvision_network_from_files(tmp_path):
     weights, labels = tmp_path / "w.pth", tmp_path / "labels.txt"
     torch.save(torchvision.models.resnet18(num_classes=3).state_dict(), weights)
     labels.write_text("beach\nforest\ndesert\n")
-    output = run("tiny-places", "--arch", "resnet18", "--weights", str(weights),
-                 "--labels", str(labels))
+    output = run(
+        "tiny-places", "--arch", "resnet18", "--weights", str(weights), "--labels", str(labels)
+    )
     assert "Registered tiny-places" in output
     logits = Layer.objects.get(network__name="tiny-places", name="logits")
     assert list(logits.channels.values_list("label", flat=True)) == ["beach", "forest", "desert"]

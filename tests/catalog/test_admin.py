@@ -23,7 +23,9 @@ def test_every_model_has_an_admin_page(admin_client):
 
 
 def test_render_action_queues_the_selected_channels(admin_client):
-    ids = list(Channel.objects.filter(layer__name="block2", index__lt=3).values_list("id", flat=True))
+    ids = list(
+        Channel.objects.filter(layer__name="block2", index__lt=3).values_list("id", flat=True)
+    )
     page = action(admin_client, "channel", "render_channels", ids)
     assert b"Queued 3 still(s)" in page.content
     assert Still.objects.filter(status=Still.QUEUED).count() == 3

@@ -16,12 +16,30 @@ def render_layer(*args) -> list[dict]:
 
 
 def test_inline_renders_the_chosen_channels_and_reports_them(registered):
-    rows = render_layer("efficientnet-lite0", "block10", "--channels", "0-2,7", "--steps", "4",
-                        "--size", "40", "--inline", "--json")
+    rows = render_layer(
+        "efficientnet-lite0",
+        "block10",
+        "--channels",
+        "0-2,7",
+        "--steps",
+        "4",
+        "--size",
+        "40",
+        "--inline",
+        "--json",
+    )
     assert [row["channel"] for row in rows] == [0, 1, 2, 7]
     for row in rows:
-        assert set(row) >= {"network", "layer", "channel", "status", "rank", "objective",
-                            "seconds", "image"}
+        assert set(row) >= {
+            "network",
+            "layer",
+            "channel",
+            "status",
+            "rank",
+            "objective",
+            "seconds",
+            "image",
+        }
         assert row["status"] == "done" and row["layer"] == "block10"
         assert isinstance(row["rank"], int) and isinstance(row["objective"], float)
         assert Image.open(row["image"]).size == (40, 40)
@@ -29,8 +47,18 @@ def test_inline_renders_the_chosen_channels_and_reports_them(registered):
 
 
 def test_a_cached_still_is_not_rendered_again(registered):
-    args = ("efficientnet-lite0", "stem", "--channels", "3", "--steps", "2", "--size", "32",
-            "--inline", "--json")
+    args = (
+        "efficientnet-lite0",
+        "stem",
+        "--channels",
+        "3",
+        "--steps",
+        "2",
+        "--size",
+        "32",
+        "--inline",
+        "--json",
+    )
     first = render_layer(*args)[0]
     finished = Still.objects.get().finished_at
     again = render_layer(*args)[0]
@@ -39,8 +67,17 @@ def test_a_cached_still_is_not_rendered_again(registered):
 
 
 def test_queued_stills_are_rendered_by_a_real_worker(registered, run_worker):
-    rows = render_layer("efficientnet-lite0", "block3", "--channels", "0-3", "--steps", "3",
-                        "--size", "32", "--json")
+    rows = render_layer(
+        "efficientnet-lite0",
+        "block3",
+        "--channels",
+        "0-3",
+        "--steps",
+        "3",
+        "--size",
+        "32",
+        "--json",
+    )
     assert {row["status"] for row in rows} == {"queued"}
     run_worker()
     stills = Still.objects.all()

@@ -75,8 +75,13 @@ def test_unknown_networks_layers_and_channels_are_404(client, registered, url):
 
 @pytest.mark.parametrize(
     "query, field",
-    [("steps=zero", "steps"), ("size=4", "size"), ("style=oil", "style"), ("size=4096", "size"),
-     ("seed=-1", "seed")],
+    [
+        ("steps=zero", "steps"),
+        ("size=4", "size"),
+        ("style=oil", "style"),
+        ("size=4096", "size"),
+        ("seed=-1", "seed"),
+    ],
 )
 def test_an_invalid_render_parameter_is_a_400_naming_the_field(client, registered, query, field):
     page = client.get(channel_url() + "?" + query)

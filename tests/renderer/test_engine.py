@@ -8,8 +8,7 @@ from renderer.transforms import hashed_uniform, robustness_transform
 
 
 def lite0_spec(layer="block10", channel=0, **overrides):
-    return RenderSpec("efficientnet-lite0", layer, channel, **{"size": 48, "steps": 8,
-                                                              **overrides})
+    return RenderSpec("efficientnet-lite0", layer, channel, **{"size": 48, "steps": 8, **overrides})
 
 
 def pixels(result) -> np.ndarray:
@@ -44,8 +43,12 @@ def test_progress_is_reported_every_step_and_cancel_stops_the_render(lite0):
     render(lite0, lite0_spec(steps=5), progress=lambda step, total: steps.append((step, total)))
     assert steps == [(i, 5) for i in range(1, 6)]
     with pytest.raises(RenderCancelled, match="step 2 of 8"):
-        render(lite0, lite0_spec(), should_cancel=lambda: len(steps) > 6,
-               progress=lambda step, total: steps.append(step))
+        render(
+            lite0,
+            lite0_spec(),
+            should_cancel=lambda: len(steps) > 6,
+            progress=lambda step, total: steps.append(step),
+        )
 
 
 def test_a_channel_beyond_the_layer_is_refused(lite0):

@@ -6,14 +6,24 @@ from renderer import RenderSpec, SpecError
 
 
 def spec(**overrides):
-    return RenderSpec(**{"network": "efficientnet-lite0", "layer": "block3", "channel": 1,
-                         **overrides})
+    return RenderSpec(
+        **{"network": "efficientnet-lite0", "layer": "block3", "channel": 1, **overrides}
+    )
 
 
 @pytest.mark.parametrize(
     "field, value",
-    [("channel", -1), ("size", 8), ("steps", 0), ("seed", -3), ("style", "oil"),
-     ("learning_rate", 0), ("transforms", "wild"), ("steps", 2.5), ("network", "")],
+    [
+        ("channel", -1),
+        ("size", 8),
+        ("steps", 0),
+        ("seed", -3),
+        ("style", "oil"),
+        ("learning_rate", 0),
+        ("transforms", "wild"),
+        ("steps", 2.5),
+        ("network", ""),
+    ],
 )
 def test_an_invalid_value_raises_an_error_naming_its_field(field, value):
     with pytest.raises(SpecError) as error:

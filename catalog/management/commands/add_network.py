@@ -27,8 +27,9 @@ class Command(BaseCommand):
         layers = network.layers.all()
         for layer in layers:
             if as_json:
-                self.stdout.write(json.dumps({"layer": layer.name, "channels": layer.channel_count}))
+                self.stdout.write(
+                    json.dumps({"layer": layer.name, "channels": layer.channel_count})
+                )
         if not as_json:
             total = sum(layer.channel_count for layer in layers)
             self.stdout.write(f"Registered {name}: {len(layers)} layers, {total} channels.")
-

@@ -21,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int)
         parser.add_argument("--inline", action="store_true", help="render in this process")
         parser.add_argument("--wait", action="store_true", help="follow queued renders")
-        parser.add_argument("--json", action="store_true", dest="as_json",
-                            help="one JSON object per still")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="one JSON object per still"
+        )
 
     def handle(self, network, layer, channels, inline, wait, as_json, **options):
         layer = _layer(network, layer)
@@ -44,7 +45,9 @@ class Command(BaseCommand):
             if as_json:
                 self.stdout.write(json.dumps(still_json(still)))
         if not as_json:
-            counts = {s: sum(1 for x in stills if x.status == s) for s in {x.status for x in stills}}
+            counts = {
+                s: sum(1 for x in stills if x.status == s) for s in {x.status for x in stills}
+            }
             self.stdout.write(f"{layer}: {len(stills)} stills, {counts}")
 
     def _render_inline(self, stills):
@@ -75,13 +78,13 @@ class Command(BaseCommand):
 
 
 def _layer(network: str, name: str) -> Layer:
-    try:
-        return Layer.objects.select_related("network").get(network__name=network, name=name)
-    except Layer.DoesNotExist:
-        known = Layer.objects.filter(network__name=network).values_list("name", flat=True)
-        if not known:
-            raise CommandError(f"unknown network {network!r}: register it with add_network")
-        raise CommandError(f"network {network!r} has no layer {name!r}; layers: {', '.join(known)}")
+    layer = Layer.objects.select_related("network").filter(network__name=network, name=name)
+    if layer:
+        return layer.get()
+    known = Layer.objects.filter(network__name=network).values_list("name", flat=True)
+    if not known:
+        raise CommandError(f"unknown network {network!r}: register it with add_network")
+    raise CommandError(f"network {network!r} has no layer {name!r}; layers: {', '.join(known)}")
 
 
 def parse_channels(text: str | None, count: int) -> list[int]:
