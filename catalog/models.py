@@ -150,6 +150,16 @@ class Still(models.Model):
     def render_spec(self) -> RenderSpec:
         return RenderSpec(**self.spec)
 
+    def display_figures(self) -> dict[str, str]:
+        """The figures as the channel page shows them ("–" until rendered)."""
+        figures, missing = self.figures or {}, "–"
+        channels = self.channel.layer.channel_count
+        return {
+            "objective": f"{figures['objective']:.3f}" if "objective" in figures else missing,
+            "rank": f"{figures['rank']} of {channels}" if "rank" in figures else missing,
+            "seconds": f"{self.seconds:.1f} s" if self.seconds is not None else missing,
+        }
+
     def status_dict(self) -> dict:
         """What the progress endpoint reports."""
         return {
@@ -158,6 +168,7 @@ class Still(models.Model):
             "progress": round(self.progress, 3),
             "image": self.image.url if self.is_cached else None,
             "figures": self.figures,
+            "display": self.display_figures(),
             "error": self.error,
             "seconds": self.seconds,
         }

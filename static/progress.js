@@ -13,7 +13,7 @@
       image.src = status.image;
       image.alt = "feature visualization";
       section.replaceChildren(image);
-      for (const [name, value] of Object.entries(status.figures || {})) {
+      for (const [name, value] of Object.entries(status.display || {})) {
         const cell = document.querySelector(`[data-figure="${name}"]`);
         if (cell) cell.textContent = value;
       }

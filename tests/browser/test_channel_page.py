@@ -14,8 +14,10 @@ def test_an_uncached_channel_shows_progress_then_its_image(
     expect(page.locator("#progress-label")).to_have_text(re.compile("queued|running"))
     image = page.locator("#still-image")
     expect(image).to_be_visible(timeout=180_000)
-    assert page.evaluate("document.getElementById('still-image').naturalWidth") == 64
-    expect(page.locator('[data-figure="rank"]')).to_have_text(re.compile(r"\d"))
+    loaded = page.wait_for_function("document.getElementById('still-image').naturalWidth")
+    assert loaded.json_value() == 64
+    expect(page.locator('[data-figure="rank"]')).to_have_text(re.compile(r"^\d+ of 112$"))
+    expect(page.locator('[data-figure="seconds"]')).to_have_text(re.compile(r"^[\d.]+ s$"))
     assert Still.objects.get().status == Still.DONE
 
 

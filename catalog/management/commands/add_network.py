@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 import renderer
+from catalog.models import Network
 from catalog.registration import register_network
 
 
@@ -16,10 +17,16 @@ class Command(BaseCommand):
         parser.add_argument("--arch", help="torchvision architecture, e.g. resnet18")
         parser.add_argument("--labels", help="labels file, one class per line (with --arch)")
         parser.add_argument(
+            "--if-missing", action="store_true", help="do nothing if it is registered already"
+        )
+        parser.add_argument(
             "--json", action="store_true", dest="as_json", help="one JSON object per layer"
         )
 
-    def handle(self, name, weights, arch, labels, as_json, **options):
+    def handle(self, name, weights, arch, labels, as_json, if_missing, **options):
+        if if_missing and Network.objects.filter(name=name).exists():
+            self.stdout.write(f"{name} is registered already.")
+            return
         try:
             network = register_network(name, weights=weights, arch=arch, labels=labels)
         except (renderer.RendererError, OSError, RuntimeError) as exc:
