@@ -67,11 +67,14 @@ class Command(BaseCommand):
         if not wait:
             return
         ids = [s.id for s in stills]
+        finished_statuses = (Still.DONE, Still.FAILED)
         with tqdm(total=len(ids), unit="still", desc="rendering") as bar:
             while True:
-                rows = Still.objects.filter(id__in=ids)
-                finished = rows.filter(status__in=[Still.DONE, Still.FAILED]).count()
-                bar.update(finished - bar.n)
+                rows = list(Still.objects.filter(id__in=ids).values_list("status", "progress"))
+                finished = sum(status in finished_statuses for status, _ in rows)
+                running = sum(p for status, p in rows if status not in finished_statuses)
+                bar.n = round(finished + running, 2)
+                bar.refresh()
                 if finished == len(ids):
                     return
                 time.sleep(0.5)
