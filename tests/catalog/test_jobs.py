@@ -57,3 +57,14 @@ def test_a_failed_render_is_marked_with_its_error_leaves_no_file_and_can_be_retr
     run_worker()
     still.refresh_from_db()
     assert still.status == Still.DONE and still.error == ""
+
+
+def test_a_job_killed_by_its_timeout_marks_its_stills_failed(registered, run_worker, settings):
+    settings.RQ_QUEUES["render"]["DEFAULT_TIMEOUT"] = 1
+    channel = Channel.objects.get(layer__name="head", index=0)
+    still = channel.still_for(channel.spec(size=96, steps=5000))
+    queue_render_for([still])
+    run_worker()
+    still.refresh_from_db()
+    assert still.status == Still.FAILED
+    assert "JobTimeoutException" in still.error
