@@ -8,34 +8,62 @@ overhead that bounds lucent's one-at-a-time renders is paid once per batch.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from PIL import Image
 
-from renderer.errors import RenderCancelled, SpecError
+from renderer.errors import RenderCancelled
 from renderer.figures import BASELINE_IMAGES, channel_baseline, still_figures
 from renderer.layers import capture, forward_until
-from renderer.objectives import batch_channels, channel_means
+from renderer.objectives import batch_targets, channel_means
+from renderer.plan import BatchPlan, plan_batch
 from renderer.spec import RenderSpec
-from renderer.styles import make_style
-from renderer.transforms import apply_transforms
+from renderer.styles import LEARNING_RATE_SCALE, make_style
+from renderer.transforms import apply_transforms, random_backgrounds
 from renderer.zoo import Network
 
 Progress = Callable[[int, int], None]
 ShouldCancel = Callable[[], bool]
 BASELINE_SEED = 1_000_003
+ALPHA_PENALTY = 1.0  # transparent: weight of mean opacity, relative to the objective
 
 
 @dataclass
 class RenderResult:
-    """One rendered still: the image and the figures the catalog stores beside it."""
+    """One rendered spec: its image(s) and the figures the catalog stores beside it.
+
+    `images` has `spec.count` entries; `image` is the one image, or all of them side by
+    side for a diversity set or an interpolation.
+    """
 
     spec: RenderSpec
-    image: Image.Image
+    images: list[Image.Image]
     figures: dict
+    seconds: float
+    frames: list[dict] = field(default_factory=list)
+
+    @property
+    def image(self) -> Image.Image:
+        if len(self.images) == 1:
+            return self.images[0]
+        width, height = self.images[0].size
+        strip = Image.new(self.images[0].mode, (width * len(self.images), height))
+        for i, image in enumerate(self.images):
+            strip.paste(image, (i * width, 0))
+        return strip
+
+
+@dataclass
+class Optimized:
+    """What an optimization leaves: the parameterization, its plan and its figures."""
+
+    plan: BatchPlan
+    image_fn: Callable[..., torch.Tensor]
+    figures: dict[str, torch.Tensor]
     seconds: float
 
 
@@ -49,80 +77,146 @@ def render_batch(
     specs: Sequence[RenderSpec],
     progress: Progress | None = None,
     should_cancel: ShouldCancel | None = None,
+    photos: Mapping[str, Image.Image] | None = None,
+    precision: str = "float32",
 ) -> list[RenderResult]:
     """Render `specs` (one batch key, see `RenderSpec.batch_key`) in one optimization.
 
     `progress(step, steps)` is called after every step; `should_cancel()` is polled every
-    step and, when true, raises `RenderCancelled`.
+    step and, when true, raises `RenderCancelled`. `photos` maps a dream spec's photo
+    hash to the photograph. `precision="bfloat16"` runs the network under autocast.
     """
-    first = _check_batch(network, specs)
+    done = optimize(network, specs, progress, should_cancel, photos, precision)
+    with torch.no_grad():
+        final = done.image_fn()
+    return _results(done, final)
+
+
+def optimize(
+    network: Network,
+    specs: Sequence[RenderSpec],
+    progress: Progress | None = None,
+    should_cancel: ShouldCancel | None = None,
+    photos: Mapping[str, Image.Image] | None = None,
+    precision: str = "float32",
+) -> Optimized:
+    """Run the optimization of `specs`; the images stay a function (`image_fn`)."""
+    first = _check_batch(specs)
     started = time.perf_counter()
+    plan = plan_batch(network, specs, photos)
     layer = network.layer(first.layer)
     device = network.device
-    seeds = torch.tensor([spec.seed for spec in specs], device=device)
-    channels = torch.tensor([spec.channel for spec in specs], device=device)
-    objective = batch_channels(layer.name, [spec.channel for spec in specs])
-    params, image_fn = make_style(first.style, [s.seed for s in specs], first.size, device)
-    optimizer = torch.optim.Adam(params, lr=first.learning_rate)
+    seeds = torch.tensor(plan.seeds, device=device)
+    objective = batch_targets(layer.name, plan)
+    params, image_fn = make_style(first.style, plan, first.size, device)
+    rate = first.learning_rate * LEARNING_RATE_SCALE.get(first.style, 1.0)
+    optimizer = torch.optim.Adam(params, lr=rate)
+    autocast = (
+        torch.autocast(device.type, dtype=torch.bfloat16)
+        if precision == "bfloat16"
+        else nullcontext()
+    )
     with capture(network.model, {layer.name: layer.module}, stop_after=layer.name) as acts:
 
         def activations(images: torch.Tensor) -> torch.Tensor:
-            forward_until(network.model, network.preprocess(images))
-            return acts[layer.name]
+            with autocast:
+                forward_until(network.model, network.preprocess(images))
+            return acts[layer.name].float()
 
         baseline = _baseline(first, network, activations)
         for step in range(first.steps):
             optimizer.zero_grad(set_to_none=True)
-            images = apply_transforms(first.transforms, image_fn(), seeds, step)
+            images = image_fn()
+            loss_extra = 0.0
+            if images.shape[1] == 4:
+                images, loss_extra = _over_background(images, seeds, step)
+            images = apply_transforms(first.transforms, images, seeds, step)
             activations(images)
-            objective(lambda name: acts[name]).backward()
+            loss = objective(lambda name: acts[name])
+            (loss + loss_extra * loss.detach().abs()).backward()
             optimizer.step()
             if progress:
                 progress(step + 1, first.steps)
             if should_cancel and should_cancel():
                 raise RenderCancelled(f"cancelled at step {step + 1} of {first.steps}")
         with torch.no_grad():
-            final = image_fn()
-            figures = still_figures(activations(final), channels, baseline)
-    seconds = (time.perf_counter() - started) / len(specs)
-    return _results(specs, final, figures, seconds)
+            final = _flatten_alpha(image_fn())
+            figures = still_figures(activations(final), plan, baseline)
+    seconds = (time.perf_counter() - started) / plan.size
+    return Optimized(plan, image_fn, figures, seconds)
 
 
-def _check_batch(network: Network, specs: Sequence[RenderSpec]) -> RenderSpec:
+def _over_background(rgba: torch.Tensor, seeds: torch.Tensor, step: int):
+    """Composite RGBA over per-element random backgrounds; penalize mean opacity."""
+    rgb, alpha = rgba[:, :3], rgba[:, 3:]
+    background = random_backgrounds(seeds, step, rgb.shape[-1])
+    return rgb * alpha + background * (1 - alpha), ALPHA_PENALTY * alpha.mean()
+
+
+def _flatten_alpha(images: torch.Tensor) -> torch.Tensor:
+    """Transparent stills are measured over mid grey."""
+    if images.shape[1] == 4:
+        return images[:, :3] * images[:, 3:] + 0.5 * (1 - images[:, 3:])
+    return images
+
+
+def _check_batch(specs: Sequence[RenderSpec]) -> RenderSpec:
     if not specs:
         raise ValueError("render_batch needs at least one spec")
     first = specs[0]
     if any(spec.batch_key() != first.batch_key() for spec in specs):
         raise ValueError("specs in one batch must share network, layer, style, size, steps")
-    if first.network != network.name:
-        raise SpecError("network", f"spec is for {first.network!r}, network is {network.name!r}")
-    channel_count = network.layer(first.layer).channels
-    for spec in specs:
-        if spec.channel >= channel_count:
-            raise SpecError(
-                "channel", f"layer {spec.layer!r} has {channel_count} channels, got {spec.channel}"
-            )
     return first
 
 
 def _baseline(spec: RenderSpec, network: Network, activations) -> tuple:
     """Channel statistics on unoptimized starting images of the spec's style and size."""
-    seeds = [BASELINE_SEED + i for i in range(BASELINE_IMAGES)]
-    _, start_fn = make_style(spec.style, seeds, spec.size, network.device)
+    style = "fourier" if spec.style == "transparent" else spec.style
+    starts = [
+        RenderSpec(spec.network, spec.layer, 0, style=style, size=spec.size, seed=seed)
+        for seed in range(BASELINE_SEED, BASELINE_SEED + BASELINE_IMAGES)
+    ]
+    _, start_fn = make_style(style, plan_batch(network, starts, None), spec.size, network.device)
     with torch.no_grad():
         return channel_baseline(channel_means(activations(start_fn())).float())
 
 
-def _results(specs, final: torch.Tensor, figures: dict, seconds: float) -> list[RenderResult]:
+def _results(done: Optimized, final: torch.Tensor) -> list[RenderResult]:
+    mode = "RGBA" if final.shape[1] == 4 else "RGB"
     pixels = (final.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
-    numbers = {key: value.cpu().tolist() for key, value in figures.items()}
+    numbers = {key: value.cpu().tolist() for key, value in done.figures.items()}
     results = []
-    for i, spec in enumerate(specs):
-        figure = {
-            "objective": round(float(numbers["objective"][i]), 6),
-            "zscore": round(float(numbers["zscore"][i]), 4),
-            "rank": int(numbers["rank"][i]),
-        }
-        image = Image.fromarray(np.ascontiguousarray(pixels[i]), "RGB")
-        results.append(RenderResult(spec, image, figure, round(seconds, 3)))
+    for spec, elements in zip(done.plan.specs, done.plan.slices, strict=True):
+        frames = [_element_figures(numbers, i) for i in range(elements.start, elements.stop)]
+        images = [
+            Image.fromarray(np.ascontiguousarray(pixels[i]), mode)
+            for i in range(elements.start, elements.stop)
+        ]
+        figures = dict(frames[0])
+        if len(frames) > 1:
+            figures["frames"] = frames
+            figures["pairwise_distance"] = round(_pairwise_distance(images), 5)
+        results.append(RenderResult(spec, images, figures, round(done.seconds, 3), frames))
     return results
+
+
+def _element_figures(numbers: dict, i: int) -> dict:
+    return {
+        "objective": round(float(numbers["objective"][i]), 6),
+        "objective_a": round(float(numbers["objective_a"][i]), 6),
+        "objective_b": round(float(numbers["objective_b"][i]), 6),
+        "zscore": round(float(numbers["zscore"][i]), 4),
+        "rank": int(numbers["rank"][i]),
+        "similarity": round(float(numbers["similarity"][i]), 5),
+    }
+
+
+def _pairwise_distance(images: list[Image.Image]) -> float:
+    """Mean absolute pixel difference (0-1) over all pairs of a set's images."""
+    arrays = [np.asarray(image, dtype=np.float32)[..., :3] / 255 for image in images]
+    pairs = [
+        np.abs(arrays[i] - arrays[j]).mean()
+        for i in range(len(arrays))
+        for j in range(i + 1, len(arrays))
+    ]
+    return float(np.mean(pairs))

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, fields
 
 from renderer.errors import SpecError
 
-RENDERER_VERSION = "1"
-STYLES = ("fourier", "pixel")
-OBJECTIVES = ("channel",)
+RENDERER_VERSION = "2"
+STYLES = ("fourier", "pixel", "cppn", "transparent")
+OBJECTIVES = ("channel", "neuron", "negative", "diversity", "interpolate", "dream", "dream-layer")
+SET_OBJECTIVES = ("diversity", "interpolate")  # one spec, `count` images
+PHOTO_OBJECTIVES = ("dream", "dream-layer")  # start from an uploaded photograph
 TRANSFORMS = ("standard", "none")
-LIMITS = {"size": (16, 8192), "steps": (1, 10000), "seed": (0, 2**31 - 1)}
+LIMITS = {"size": (16, 8192), "steps": (1, 10000), "seed": (0, 2**31 - 1), "count": (1, 16)}
+PHOTO_HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
 class RenderSpec:
     """What to render: a channel of a layer of a network, and how.
 
-    Every field is validated on construction; a bad value raises `SpecError` naming it.
+    `objective` is what the image maximizes: `channel` (mean of the channel), `neuron`
+    (its centre position), `negative` (minimizes the channel), `diversity` (`count`
+    images of the channel that differ), `interpolate` (`count` aligned frames from
+    `channel` to `channel_b`), `dream` / `dream-layer` (amplify the channel / the whole
+    layer in the photograph whose SHA-256 is `photo`). Every field is validated on
+    construction; a bad value raises `SpecError` naming it.
     """
 
     network: str
@@ -32,6 +41,9 @@ class RenderSpec:
     seed: int = 0
     learning_rate: float = 0.05
     transforms: str = "standard"
+    channel_b: int | None = None
+    count: int = 1
+    photo: str = ""
 
     def __post_init__(self):
         for name in ("network", "layer"):
@@ -46,6 +58,26 @@ class RenderSpec:
         rate = self.learning_rate
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 1:
             raise SpecError("learning_rate", f"must be a number in (0, 1], got {rate!r}")
+        self._check_objective_fields()
+
+    def _check_objective_fields(self) -> None:
+        if self.objective == "interpolate":
+            if self.channel_b is None:
+                raise SpecError("channel_b", "interpolate needs a second channel")
+            _check_int("channel_b", self.channel_b, 0, None)
+        elif self.channel_b is not None:
+            raise SpecError("channel_b", f"only interpolate uses it, not {self.objective}")
+        if self.objective in SET_OBJECTIVES and self.count < 2:
+            raise SpecError("count", f"{self.objective} needs at least 2 images")
+        if self.objective not in SET_OBJECTIVES and self.count != 1:
+            raise SpecError("count", f"{self.objective} renders one image")
+        if self.objective in PHOTO_OBJECTIVES:
+            if not PHOTO_HASH.match(self.photo):
+                raise SpecError("photo", f"{self.objective} needs an uploaded photograph")
+            if self.style != "pixel":
+                raise SpecError("style", f"{self.objective} starts from a photo: use pixel")
+        elif self.photo:
+            raise SpecError("photo", f"only dream objectives use a photo, not {self.objective}")
 
     @classmethod
     def from_params(cls, **params) -> RenderSpec:
@@ -89,10 +121,12 @@ def _parse(name: str, raw, kind: str):
     try:
         if kind == "int":
             return int(raw)
+        if kind == "int | None":
+            return int(raw) if raw.strip() else None
         if kind == "float":
             return float(raw)
     except ValueError:
-        whole = "whole " if kind == "int" else ""
+        whole = "whole " if kind.startswith("int") else ""
         raise SpecError(name, f"must be a {whole}number, got {raw!r}") from None
     return raw
 

@@ -53,3 +53,9 @@ def apply_transforms(
     if kind == "none":
         return images
     return robustness_transform(images, seeds, step)
+
+
+def random_backgrounds(seeds: torch.Tensor, step: int, size: int) -> torch.Tensor:
+    """A random flat colour per element and step, for optimizing transparency."""
+    colour = torch.stack([hashed_uniform(seeds, step, 10 + c) for c in range(3)], dim=1)
+    return colour[:, :, None, None].expand(-1, -1, size, size)

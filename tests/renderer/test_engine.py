@@ -20,7 +20,7 @@ def test_a_batch_gives_one_image_and_figures_per_spec(lite0):
     assert [r.spec.channel for r in results] == [0, 5, 9]
     for result in results:
         assert result.image.size == (48, 48) and result.image.mode == "RGB"
-        assert set(result.figures) == {"objective", "zscore", "rank"}
+        assert set(result.figures) >= {"objective", "zscore", "rank"}
         assert 1 <= result.figures["rank"] <= 112
     assert pixels(results[0]).std() > 0.01  # not a flat grey
 
