@@ -120,11 +120,16 @@ ATLAS_DEFAULT_STILL = {
     "size": envint("ATLAS_STILL_SIZE", "128"),
     "steps": envint("ATLAS_STILL_STEPS", "256"),
 }
-# Visitors may ask for variants through the channel page's query string, within limits.
-ATLAS_VISITOR_LIMITS = {
-    "size": envint("ATLAS_MAX_VISITOR_SIZE", "256"),
-    "steps": envint("ATLAS_MAX_VISITOR_STEPS", "512"),
+# Workshop sketching: the variants visitors (and staff) may ask for on a channel page.
+ATLAS_SKETCH_LIMITS = {
+    "visitor": {
+        "size": envint("ATLAS_MAX_VISITOR_SIZE", "256"),
+        "steps": envint("ATLAS_MAX_VISITOR_STEPS", "512"),
+        "count": envint("ATLAS_MAX_VISITOR_COUNT", "6"),
+    },
+    "staff": {"size": 8192, "steps": 10000, "count": 16},
 }
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 2**20  # photographs
 # Seconds between progress writes to the database while a still renders.
 ATLAS_PROGRESS_INTERVAL = float(env("ATLAS_PROGRESS_INTERVAL", "0.5"))
 # Largest batch of stills a worker renders in one optimization.

@@ -25,6 +25,7 @@ from rq.job import Job
 
 import renderer
 from catalog.models import Network, Still
+from catalog.sketch import load_photos
 
 log = logging.getLogger(__name__)
 _networks: dict[str, renderer.Network] = {}
@@ -98,10 +99,12 @@ def render_stills(still_ids: list[int], on_step: Callable[[int, int, int], None]
 def _render_batch(stills: list[Still], on_step) -> None:
     try:
         network = network_for(stills[0].channel.layer.network_id)
+        specs = [still.render_spec() for still in stills]
         results = renderer.render_batch(
             network,
-            [still.render_spec() for still in stills],
+            specs,
             progress=_progress_writer([s.id for s in stills], on_step),
+            photos=load_photos(specs),
         )
         for still, result in zip(stills, results, strict=True):
             _store(still, result)

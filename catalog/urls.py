@@ -8,4 +8,9 @@ urlpatterns = [
     path("n/<str:network>/", views.network_detail, name="network"),
     path("n/<str:network>/<str:layer>/", views.layer_detail, name="layer"),
     path("n/<str:network>/<str:layer>/<int:index>/", views.channel_detail, name="channel"),
+    path(
+        "n/<str:network>/<str:layer>/<int:index>/dream/",
+        views.channel_dream,
+        name="channel-dream",
+    ),
 ]

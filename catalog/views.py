@@ -1,15 +1,17 @@
 """Thin views: look rows up (404 when unknown), ask the models and jobs, render a template."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.views.static import serve
 
+from catalog import sketch
 from catalog.jobs import RenderingUnavailable, queue_render_for
 from catalog.models import Channel, Layer, Network, Still
 from renderer import SpecError
-
-VARIANT_FIELDS = ("style", "size", "steps", "seed")
 
 
 def home(request):
@@ -35,20 +37,40 @@ def layer_detail(request, network, layer):
 
 
 def channel_detail(request, network, layer, index):
-    channel = get_object_or_404(
-        Channel.objects.select_related("layer__network"),
-        layer__network__name=network,
-        layer__name=layer,
-        index=index,
-    )
+    channel = _channel_or_404(network, layer, index)
     try:
-        spec = channel.spec(**_variant_params(request))
+        spec = channel.spec(**sketch.variant_params(request.GET, request.user))
     except SpecError as exc:
-        context = {"field": exc.field, "message": exc.message, "channel": channel}
-        return render(request, "catalog/bad_request.html", context, status=400)
+        return _bad_request(request, channel, exc)
     still = channel.still_for(spec)
-    context = {"channel": channel, "still": still, "unavailable": _queue_if_uncached(still)}
-    return render(request, "catalog/channel.html", {**context, **_neighbours(channel)})
+    limits = sketch.limits_for(request.user)
+    context = {
+        "channel": channel,
+        "still": still,
+        "unavailable": _queue_if_uncached(still),
+        "sketch_form": sketch.SketchForm(initial=spec.to_dict(), limits=limits),
+        "dream_form": sketch.DreamForm(limits=limits),
+        "variants": _variants(channel, still),
+        **_neighbours(channel),
+    }
+    return render(request, "catalog/channel.html", context)
+
+
+@require_POST
+def channel_dream(request, network, layer, index):
+    """Upload a photograph and dream the channel into it: redirects to that variant."""
+    channel = _channel_or_404(network, layer, index)
+    form = sketch.DreamForm(request.POST, request.FILES, limits=sketch.limits_for(request.user))
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        return _bad_request(request, channel, SpecError(field, " ".join(errors)))
+    try:
+        digest = sketch.store_photo(form.cleaned_data["photo"])
+    except SpecError as exc:
+        return _bad_request(request, channel, exc)
+    query = {"objective": form.cleaned_data["objective"], "style": "pixel", "photo": digest}
+    query.update(steps=form.cleaned_data["steps"], size=form.cleaned_data["size"])
+    return redirect(channel.get_absolute_url() + "?" + urlencode(query))
 
 
 def still_status(request, still_id):
@@ -61,15 +83,26 @@ def media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
-def _variant_params(request) -> dict:
-    """Render parameters from the query string, checked against the visitor limits."""
-    params = {k: request.GET[k] for k in VARIANT_FIELDS if request.GET.get(k, "") != ""}
-    if not request.user.is_staff:
-        for field, limit in settings.ATLAS_VISITOR_LIMITS.items():
-            value = params.get(field, "")
-            if value.isdigit() and int(value) > limit:
-                raise SpecError(field, f"visitors may ask for at most {limit}, got {value}")
-    return params
+def _channel_or_404(network, layer, index) -> Channel:
+    return get_object_or_404(
+        Channel.objects.select_related("layer__network"),
+        layer__network__name=network,
+        layer__name=layer,
+        index=index,
+    )
+
+
+def _bad_request(request, channel, error: SpecError):
+    message = error.message.rstrip(".")
+    context = {"field": error.field, "message": message, "channel": channel}
+    return render(request, "catalog/bad_request.html", context, status=400)
+
+
+def _variants(channel: Channel, current: Still) -> list[tuple[Still, str]]:
+    """The channel's other rendered stills, each with the query string that shows it."""
+    default = channel.spec()
+    others = channel.stills.filter(status=Still.DONE).exclude(id=current.id)[:24]
+    return [(still, sketch.variant_query(still.render_spec(), default)) for still in others]
 
 
 def _queue_if_uncached(still: Still) -> str | None:
