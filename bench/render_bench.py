@@ -210,10 +210,11 @@ def table(result: dict) -> str:
             f"| {item['renderer']} | {item['channels']} | {item['seconds']} | "
             f"{item['channels_per_minute']} | {item['mean_objective']} |"
         )
+    verdict = "counts" if result["objective_ok"] else "below 95%: speed does not count"
     rows.append(
         f"\n{result['network']} {result['layer']}, {result['steps']} steps, {result['size']} px, "
         f"{result['device']}: speed-up **{result['speedup']}×**, objective ratio "
-        f"{result['objective_ratio']} ({'counts' if result['objective_ok'] else 'below 95%: speed does not count'}); "
+        f"{result['objective_ratio']} ({verdict}); "
         f"every channel of {result['network']} ({result['network_channels']}) ≈ "
         f"{result['estimated_minutes_for_every_channel']} min."
     )
