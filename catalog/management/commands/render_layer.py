@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--steps", type=int)
         parser.add_argument("--size", type=int)
         parser.add_argument("--seed", type=int)
+        parser.add_argument("--style", help="fourier (default), pixel, cppn or transparent")
         parser.add_argument("--inline", action="store_true", help="render in this process")
         parser.add_argument("--wait", action="store_true", help="follow queued renders")
         parser.add_argument(
@@ -28,7 +29,8 @@ class Command(BaseCommand):
     def handle(self, network, layer, channels, inline, wait, as_json, **options):
         layer = _layer(network, layer)
         indices = parse_channels(channels, layer.channel_count)
-        overrides = {k: options[k] for k in ("steps", "size", "seed") if options[k] is not None}
+        names = ("steps", "size", "seed", "style")
+        overrides = {k: options[k] for k in names if options[k] is not None}
         try:
             specs = {c.index: c.spec(**overrides) for c in layer.channels.filter(index__in=indices)}
         except SpecError as exc:
