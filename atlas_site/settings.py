@@ -132,8 +132,8 @@ ATLAS_SKETCH_LIMITS = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 2**20  # photographs
 # Seconds between progress writes to the database while a still renders.
 ATLAS_PROGRESS_INTERVAL = float(env("ATLAS_PROGRESS_INTERVAL", "0.5"))
-# Largest batch of stills a worker renders in one optimization.
-ATLAS_BATCH_SIZE = envint("ATLAS_BATCH_SIZE", "16")
+# Stills a worker renders in one optimization; 0: as many as the device's memory holds.
+ATLAS_BATCH_SIZE = envint("ATLAS_BATCH_SIZE", "0")
 
 LOGIN_URL = "/admin/login/"
 LOGGING = {

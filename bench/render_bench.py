@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from renderer import RenderSpec, load_network, render_batch  # noqa: E402
+from renderer.batching import batch_size_for  # noqa: E402
 from renderer.layers import capture, forward_until  # noqa: E402
 from renderer.zoo import default_device  # noqa: E402
 
@@ -130,7 +131,8 @@ def main(argv=None) -> dict:
     layer = network.layer(args.layer)
     channels = list(range(args.channels or layer.channels))
     lucent_channels = channels[: args.lucent_channels or len(channels)]
-    batch = args.batch or auto_batch(device, len(channels))
+    probe = RenderSpec(network.name, layer.name, 0, size=args.size, steps=args.steps)
+    batch = args.batch or batch_size_for(network, probe, len(channels))
     print(
         f"{network.name} {layer.name}: {len(channels)} channels (lucent {len(lucent_channels)}),"
         f" {args.steps} steps, {args.size}px, batch {batch}, {device}",
@@ -183,14 +185,6 @@ def main(argv=None) -> dict:
     }
     write(result, Path(args.out))
     return result
-
-
-def auto_batch(device: torch.device, count: int) -> int:
-    """All channels at once on a GPU with room for them; CPU threads gain little past 16."""
-    if device.type == "cuda":
-        free, _ = torch.cuda.mem_get_info(device)
-        return max(1, min(count, int(free / (256 * 2**20))))  # ~256 MiB an element at 224px
-    return min(count, 16)
 
 
 def device_name(device: torch.device) -> str:

@@ -26,6 +26,7 @@ from rq.job import Job
 import renderer
 from catalog.models import Network, Still
 from catalog.sketch import load_photos
+from renderer.batching import batch_size_for
 
 log = logging.getLogger(__name__)
 _networks: dict[str, renderer.Network] = {}
@@ -91,8 +92,9 @@ def render_stills(still_ids: list[int], on_step: Callable[[int, int, int], None]
     by_batch = sorted(claimed, key=lambda s: (s.render_spec().batch_key(), s.id))
     for _, group in groupby(by_batch, key=lambda s: s.render_spec().batch_key()):
         group = list(group)
-        for start in range(0, len(group), settings.ATLAS_BATCH_SIZE):
-            _render_batch(group[start : start + settings.ATLAS_BATCH_SIZE], on_step)
+        size = _batch_size(group)
+        for start in range(0, len(group), size):
+            _render_batch(group[start : start + size], on_step)
     return [still.id for still in claimed]
 
 
@@ -115,6 +117,18 @@ def _render_batch(stills: list[Still], on_step) -> None:
             message += "\n" + traceback.format_exc(limit=4)
         for still in stills:
             still.mark_failed(message)
+
+
+def _batch_size(stills: list[Still]) -> int:
+    """ATLAS_BATCH_SIZE, or (when 0) as many as the device's memory holds."""
+    if settings.ATLAS_BATCH_SIZE:
+        return settings.ATLAS_BATCH_SIZE
+    try:
+        network = network_for(stills[0].channel.layer.network_id)
+        return batch_size_for(network, stills[0].render_spec(), len(stills))
+    except Exception:  # the batch itself will fail and record why
+        log.exception("could not size the batch; rendering one at a time")
+        return 1
 
 
 def network_for(network_id: int) -> renderer.Network:
