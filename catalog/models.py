@@ -7,6 +7,7 @@ from django.db import IntegrityError, models
 from django.urls import reverse
 from django.utils import timezone
 
+from renderer.errors import SpecError
 from renderer.spec import RenderSpec
 
 
@@ -92,9 +93,15 @@ class Channel(models.Model):
     def spec(self, **overrides) -> RenderSpec:
         """The render spec of this channel: the atlas defaults, then `overrides`."""
         params = {**settings.ATLAS_DEFAULT_STILL, **overrides}
-        return RenderSpec.from_params(
+        spec = RenderSpec.from_params(
             network=self.layer.network.name, layer=self.layer.name, channel=self.index, **params
         )
+        if spec.channel_b is not None and spec.channel_b >= self.layer.channel_count:
+            count = self.layer.channel_count
+            raise SpecError("channel_b", f"the layer has channels 0-{count - 1}")
+        if spec.objective == "neuron" and self.layer.kind != "conv":
+            raise SpecError("objective", "neuron needs a spatial layer, not class logits")
+        return spec
 
     def still_for(self, spec: RenderSpec) -> Still:
         """The still row of `spec`, created (status new) if it does not exist yet."""

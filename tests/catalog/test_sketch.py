@@ -45,6 +45,7 @@ def test_inconsistent_parameters_are_a_400_naming_the_field(client, registered):
         ("?objective=dream&style=pixel", "photo"),
         ("?objective=paint", "objective"),
         ("?objective=diversity&count=40", "count"),
+        ("?objective=interpolate&count=3&channel_b=112", "channel_b"),
     ]:
         page = client.get(channel_url(query))
         assert page.status_code == 400, query
