@@ -213,8 +213,8 @@ def _check_replaceable(out_dir: Path) -> None:
         raise CatalogueError(f"{out_dir} exists and is not a folder")
     if any(out_dir.iterdir()) and not (out_dir / MANIFEST).exists():
         raise CatalogueError(
-            f"{out_dir} is a folder that holds something else than a catalogue: "
-            "choose an empty or new folder"
+            f"{out_dir} is not a catalogue (it has no {MANIFEST}) and not empty: "
+            "choose a new or empty folder"
         )
 
 

@@ -20,16 +20,20 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "a
 def render_note(text: str, link: Callable[[str], str] | None = None) -> SafeString:
     """`text` (Markdown) as HTML that is safe to show; `link` rewrites site paths.
 
-    The static export passes a `link` that turns "/n/network/layer/3/" into a relative
-    link, so that a note linking to another channel works from the file system too.
+    Links and images are full URLs or site paths ("/n/network/layer/3/"); the static
+    export passes a `link` that makes site paths relative, so that a note linking to
+    another channel works from the file system too. Other relative links are dropped.
     """
     html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
 
     def rewrite(element: str, attribute: str, value: str) -> str | None:
-        if link and attribute in ("href", "src") and value.startswith("/"):
-            if not value.startswith("//"):
-                return link(value)
-        return value
+        if attribute not in ("href", "src") or value.startswith(("//", "#")):
+            return value
+        if value.startswith("/"):
+            return link(value) if link else value
+        if ":" in value.split("/", 1)[0]:
+            return value  # a URL with a scheme (nh3 keeps http, https and mailto only)
+        return None  # relative to what? pages sit at other depths in the catalogue
 
     clean = nh3.clean(
         html,

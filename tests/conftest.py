@@ -108,6 +108,10 @@ def worker_env(settings) -> dict:
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         ATLAS_PROGRESS_INTERVAL="0",
         ATLAS_DEVICE="cpu",
+        # Workers share the test's atlas settings, as workers and web share the environment.
+        ATLAS_STILL_SIZE=str(settings.ATLAS_DEFAULT_STILL["size"]),
+        ATLAS_STILL_STEPS=str(settings.ATLAS_DEFAULT_STILL["steps"]),
+        ATLAS_BATCH_SIZE=str(settings.ATLAS_BATCH_SIZE),
         PYTHONPATH=str(ROOT),
     )
     return env
