@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from catalog.jobs import RenderingUnavailable
@@ -81,25 +82,33 @@ def read_manifest(out_dir: str | Path) -> dict | None:
 
 def queue_export(out_dir: str | Path) -> None:
     """Queue an export for a worker (one at a time); `RenderingUnavailable` if Redis is down."""
-    if export_queued():
+    if export_state()[0] == "queued":
         return
     try:
         django_rq.get_queue("default").enqueue(
-            export_job, str(out_dir), job_id=EXPORT_JOB_ID, result_ttl=0
+            export_job, str(out_dir), job_id=EXPORT_JOB_ID, result_ttl=0, failure_ttl=86400
         )
     except RedisError as exc:
         raise RenderingUnavailable(f"the job queue is unavailable ({exc})") from exc
 
 
-def export_queued() -> bool:
-    """Whether an export is waiting for a worker or running."""
+def export_state() -> tuple[str | None, str]:
+    """("queued", "") while an export waits or runs, ("failed", why) after one failed,
+    else (None, "")."""
     try:
         job = Job.fetch(EXPORT_JOB_ID, connection=django_rq.get_connection("default"))
-    except RedisError:
-        return False
-    except Exception:  # rq raises NoSuchJobError, or an error on a half-expired job
-        return False
-    return job.get_status(refresh=False) in ("queued", "started", "deferred", "scheduled")
+        status = job.get_status(refresh=False)
+    except NoSuchJobError:
+        return None, ""
+    except RedisError as exc:
+        return "failed", f"the job queue is unavailable ({exc})"
+    if status in ("queued", "started", "deferred", "scheduled"):
+        return "queued", ""
+    if status == "failed":
+        result = job.latest_result()
+        lines = (result.exc_string or "").strip().splitlines() if result else []
+        return "failed", lines[-1] if lines else "the export failed"
+    return None, ""
 
 
 def export_job(out_dir: str) -> dict:

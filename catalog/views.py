@@ -174,10 +174,12 @@ def catalogue_export(request):
         except RenderingUnavailable as exc:
             return render(request, "catalog/export.html", {"error": exc, "folder": folder})
         return redirect("catalogue-export")
+    state, failure = catalogue.export_state()
     context = {
         "folder": folder,
         "manifest": catalogue.read_manifest(folder),
-        "queued": catalogue.export_queued(),
+        "queued": state == "queued",
+        "error": failure,
     }
     return render(request, "catalog/export.html", context)
 

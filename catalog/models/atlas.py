@@ -249,8 +249,10 @@ class Still(models.Model):
     def thumbnails(cls, channels) -> dict[int, Still]:
         """Channel id → the still to show for it: its default still if rendered, else the
         first other rendered still."""
-        stills = cls.objects.filter(channel__in=channels, status=cls.DONE).order_by(
-            "is_default", "-created"
+        stills = (
+            cls.objects.filter(channel__in=channels, status=cls.DONE)
+            .select_related("channel__layer")
+            .order_by("is_default", "-created")
         )
         return {still.channel_id: still for still in stills}
 

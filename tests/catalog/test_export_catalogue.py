@@ -139,3 +139,13 @@ def test_admins_start_an_export_from_the_site(admin_client, small_atlas, run_wor
     page = admin_client.get("/export/").content.decode()
     assert "Last export:" in page and "6 stills" in page
     assert (settings.ATLAS_CATALOGUE_DIR / "index.html").is_file()
+
+
+def test_a_failed_export_says_why_on_the_export_page(
+    admin_client, small_atlas, run_worker, settings
+):
+    settings.ATLAS_CATALOGUE_DIR = settings.MEDIA_ROOT  # holds stills: not a catalogue
+    admin_client.post("/export/")
+    run_worker()
+    page = admin_client.get("/export/").content.decode()
+    assert "is not a catalogue" in page and "Not exported yet." in page
