@@ -135,7 +135,12 @@ ATLAS_PROGRESS_INTERVAL = float(env("ATLAS_PROGRESS_INTERVAL", "0.5"))
 # Stills a worker renders in one optimization; 0: as many as the device's memory holds.
 ATLAS_BATCH_SIZE = envint("ATLAS_BATCH_SIZE", "0")
 
-LOGIN_URL = "/admin/login/"
+# Where `export_catalogue` writes when an admin starts it from the site.
+ATLAS_CATALOGUE_DIR = Path(env("ATLAS_CATALOGUE_DIR", str(BASE_DIR / "catalogue")))
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,9 +1,23 @@
-"""The back office: every model, with "render" and "retry failed" actions."""
+"""The back office: every model, with "render", "batch render" and "retry failed" actions."""
 
 from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.utils.html import format_html
 
+from catalog import batches
+from catalog.forms import NetworkForm
 from catalog.jobs import RenderingUnavailable, queue_render_for
-from catalog.models import Channel, Layer, Network, Still
+from catalog.models import (
+    Annotation,
+    AnnotationRevision,
+    BatchRender,
+    Channel,
+    Layer,
+    Network,
+    Still,
+    Taxon,
+)
+from catalog.registration import register_network
 
 
 def _queue(modeladmin, request, stills) -> None:
@@ -41,17 +55,62 @@ def retry_failed(modeladmin, request, queryset):
     _queue(modeladmin, request, stills)
 
 
+def _start_batches(modeladmin, request, layers_by_network):
+    started = []
+    try:
+        for network, layers in layers_by_network:
+            started.append(batches.start_batch(network, layers, created_by=request.user))
+    except RenderingUnavailable as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+        return None
+    for batch in started:
+        modeladmin.message_user(request, f"Started {batch}: its stills are being queued.")
+    return redirect(started[0]) if len(started) == 1 else redirect("batches")
+
+
+@admin.action(description="Batch render the selected layers (progress page)")
+def batch_render_layers(modeladmin, request, queryset):
+    by_network = {}
+    for layer in queryset.select_related("network").order_by("network", "position"):
+        by_network.setdefault(layer.network, []).append(layer)
+    return _start_batches(modeladmin, request, by_network.items())
+
+
+@admin.action(description="Batch render every layer of the selected networks")
+def batch_render_networks(modeladmin, request, queryset):
+    return _start_batches(modeladmin, request, [(network, None) for network in queryset])
+
+
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
+    """Adding or saving a network registers it: it is loaded, and its layers stored."""
+
+    form = NetworkForm
     list_display = ["name", "arch", "weight_hash", "created"]
     search_fields = ["name"]
+    readonly_fields = ["weight_hash", "created"]
+    actions = [batch_render_networks]
+
+    def save_model(self, request, obj, form, change):
+        registered = register_network(
+            obj.name,
+            weights=obj.weights or None,
+            arch=obj.arch or None,
+            labels=obj.labels_file or None,
+            loaded=form.loaded,
+        )
+        obj.pk, obj.weight_hash, obj.created = (
+            registered.pk,
+            registered.weight_hash,
+            registered.created,
+        )
 
 
 @admin.register(Layer)
 class LayerAdmin(admin.ModelAdmin):
     list_display = ["name", "network", "position", "channel_count", "kind"]
     list_filter = ["network", "kind"]
-    actions = [render_layers]
+    actions = [render_layers, batch_render_layers]
 
 
 @admin.register(Channel)
@@ -64,7 +123,92 @@ class ChannelAdmin(admin.ModelAdmin):
 
 @admin.register(Still)
 class StillAdmin(admin.ModelAdmin):
-    list_display = ["channel", "status", "progress", "is_default", "seconds", "created"]
+    list_display = [
+        "channel",
+        "status",
+        "progress",
+        "is_default",
+        "puppyslug_index",
+        "seconds",
+        "created",
+    ]
     list_filter = ["status", "is_default", "channel__layer__network"]
     readonly_fields = ["spec_hash", "job_id", "created", "queued_at", "started_at", "finished_at"]
     actions = [render_stills, retry_failed]
+
+
+@admin.register(Taxon)
+class TaxonAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent", "position"]
+    list_filter = ["parent"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class RevisionInline(admin.TabularInline):
+    model = AnnotationRevision
+    fields = ["created", "author_name", "text", "tags"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    """Curators edit notes on the channel page, where every edit is kept; here they are read."""
+
+    list_display = ["channel", "text"]
+    list_filter = ["tags", "channel__layer__network"]
+    search_fields = ["text", "channel__layer__name"]
+    readonly_fields = ["channel", "text", "tags"]
+    inlines = [RevisionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.action(description="Cancel the selected batch renders")
+def cancel_batches(modeladmin, request, queryset):
+    stopped = sum(batch.cancel() for batch in queryset)
+    modeladmin.message_user(request, f"Cancelled {queryset.count()} batch(es), {stopped} still(s).")
+
+
+@admin.action(description="Retry the failed and cancelled stills of the selected batches")
+def retry_batches(modeladmin, request, queryset):
+    try:
+        queued = sum(batches.retry_batch(batch) for batch in queryset)
+    except RenderingUnavailable as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+        return
+    modeladmin.message_user(request, f"Queued {queued} still(s) again.")
+
+
+@admin.register(BatchRender)
+class BatchRenderAdmin(admin.ModelAdmin):
+    """Started from the layer and network lists; followed on their progress page."""
+
+    list_display = ["__str__", "progress_page", "status_now", "created_by", "created"]
+    list_filter = ["network", "cancelled"]
+    fields = ["network", "layers", "created_by", "created", "prepared", "cancelled", "error"]
+    readonly_fields = fields
+    actions = [cancel_batches, retry_batches]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="progress")
+    def progress_page(self, batch):
+        counts = batch.counts()
+        return format_html(
+            '<a href="{}">{} of {} done</a>',
+            batch.get_absolute_url(),
+            counts["done"],
+            counts["total"],
+        )
+
+    @admin.display(description="status")
+    def status_now(self, batch):
+        return batch.status()

@@ -27,6 +27,7 @@ import renderer
 from catalog.models import Network, Still
 from catalog.sketch import load_photos
 from renderer.batching import batch_size_for
+from renderer.classify import classify
 
 log = logging.getLogger(__name__)
 _networks: dict[str, renderer.Network] = {}
@@ -44,7 +45,11 @@ def queue_render_for(stills: Iterable[Still]) -> list[Still]:
     """
     stills = list(stills)
     lost = [s for s in stills if s.status == Still.QUEUED and not _job_alive(s)]
-    claimed = lost + [s for s in stills if _claim(s, Still.NEW, Still.QUEUED)]
+    claimed = lost + [
+        s
+        for s in stills
+        if _claim(s, Still.NEW, Still.QUEUED) or _claim(s, Still.CANCELLED, Still.QUEUED)
+    ]
     if not claimed:
         return []
     job_id = f"render-{claimed[0].spec_hash}-{len(claimed)}"
@@ -177,7 +182,22 @@ def _store(still: Still, result: renderer.RenderResult) -> None:
         progress=1.0,
         error="",
         finished_at=timezone.now(),
+        **_classification_of(still, result.image),
     )
+
+
+def _classification_of(still: Still, image) -> dict:
+    """The network's own top classes for its still, and the still's puppyslug index.
+
+    A still that rendered is kept even if classifying it fails; the error is logged.
+    """
+    try:
+        (found,) = classify(network_for(still.channel.layer.network_id), image)
+    except Exception:
+        log.exception("could not classify still %s", still.id)
+        return {}
+    top = [{"label": label, "probability": p} for label, p in found.top]
+    return {"top_classes": top, "puppyslug_index": found.puppyslug_index}
 
 
 def image_path_for(still: Still) -> str:

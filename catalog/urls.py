@@ -4,13 +4,25 @@ from catalog import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("taxa/", views.taxa, name="taxa"),
+    path("taxa/<slug:slug>/", views.taxon_detail, name="taxon"),
+    path("batches/", views.batch_list, name="batches"),
+    path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
+    path("batches/<int:batch_id>/status.json", views.batch_status, name="batch-status"),
+    path("batches/<int:batch_id>/cancel/", views.batch_cancel, name="batch-cancel"),
+    path("batches/<int:batch_id>/retry/", views.batch_retry, name="batch-retry"),
+    path("export/", views.catalogue_export, name="catalogue-export"),
     path("stills/<int:still_id>/status.json", views.still_status, name="still-status"),
     path("n/<str:network>/", views.network_detail, name="network"),
     path("n/<str:network>/<str:layer>/", views.layer_detail, name="layer"),
+    path("n/<str:network>/<str:layer>/print/", views.contact_sheet, name="contact-sheet"),
     path("n/<str:network>/<str:layer>/<int:index>/", views.channel_detail, name="channel"),
     path(
         "n/<str:network>/<str:layer>/<int:index>/dream/",
         views.channel_dream,
         name="channel-dream",
     ),
+    path("n/<str:network>/<str:layer>/<int:index>/annotate/", views.annotate, name="annotate"),
+    path("n/<str:network>/<str:layer>/<int:index>/history/", views.history, name="history"),
 ]

@@ -8,10 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django.views.static import serve
 
-from catalog import sketch
+from catalog import batches, catalogue, sketch
+from catalog.forms import AnnotationForm
 from catalog.jobs import RenderingUnavailable, queue_render_for
-from catalog.models import Channel, Layer, Network, Still
+from catalog.models import Annotation, BatchRender, Channel, Layer, Network, Still, Taxon
+from catalog.people import admin_required, can_annotate, curator_required
 from renderer import SpecError
+
+SEARCH_LIMIT = 120
 
 
 def home(request):
@@ -21,29 +25,40 @@ def home(request):
 
 def network_detail(request, network):
     network = get_object_or_404(Network, name=network)
-    layers = [(layer, layer.sample_still()) for layer in network.layers.all()]
-    return render(request, "catalog/network.html", {"network": network, "layers": layers})
+    context = {"network": network, "layers": network.layer_cards()}
+    return render(request, "catalog/network.html", context)
 
 
 def layer_detail(request, network, layer):
-    layer = get_object_or_404(
-        Layer.objects.select_related("network"), network__name=network, name=layer
-    )
-    stills = Still.objects.filter(channel__layer=layer, status=Still.DONE).order_by("is_default")
-    thumbnail = {still.channel_id: still for still in stills}  # the default still wins
-    cells = [(channel, thumbnail.get(channel.id)) for channel in layer.channels.all()]
-    context = {"layer": layer, "network": layer.network, "cells": cells, "rendered": len(thumbnail)}
+    layer = _layer(network, layer)
+    order = "puppyslug" if request.GET.get("sort") == "puppyslug" else "index"
+    cells = layer.cells(order)
+    rendered = sum(1 for _, still in cells if still)
+    context = {
+        "layer": layer,
+        "network": layer.network,
+        "cells": cells,
+        "rendered": rendered,
+        "order": order,
+    }
     return render(request, "catalog/layer.html", context)
 
 
+def contact_sheet(request, network, layer):
+    layer = _layer(network, layer)
+    context = {"layer": layer, "network": layer.network, "cells": layer.cells()}
+    return render(request, "catalog/contact_sheet.html", context)
+
+
 def channel_detail(request, network, layer, index):
-    channel = _channel_or_404(network, layer, index)
+    channel = _channel(network, layer, index)
     try:
         spec = channel.spec(**sketch.variant_params(request.GET, request.user))
     except SpecError as exc:
         return _bad_request(request, channel, exc)
     still = channel.still_for(spec)
     limits = sketch.limits_for(request.user)
+    annotation = channel.annotation_or_none()
     context = {
         "channel": channel,
         "still": still,
@@ -51,15 +66,17 @@ def channel_detail(request, network, layer, index):
         "sketch_form": sketch.SketchForm(initial=spec.to_dict(), limits=limits),
         "dream_form": sketch.DreamForm(limits=limits),
         "variants": _variants(channel, still),
-        **_neighbours(channel),
+        "annotation": annotation,
+        "note": annotation.html() if annotation else "",
+        "can_annotate": can_annotate(request.user),
     }
-    return render(request, "catalog/channel.html", context)
+    return render(request, "catalog/channel.html", {**context, **channel.neighbours()})
 
 
 @require_POST
 def channel_dream(request, network, layer, index):
     """Upload a photograph and dream the channel into it: redirects to that variant."""
-    channel = _channel_or_404(network, layer, index)
+    channel = _channel(network, layer, index)
     form = sketch.DreamForm(request.POST, request.FILES, limits=sketch.limits_for(request.user))
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
@@ -73,6 +90,121 @@ def channel_dream(request, network, layer, index):
     return redirect(channel.get_absolute_url() + "?" + urlencode(query))
 
 
+@curator_required
+def annotate(request, network, layer, index):
+    channel = _channel(network, layer, index)
+    annotation = channel.annotation_or_none()
+    if request.method == "POST":
+        form = AnnotationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            Annotation.revise(channel, request.user, data["text"], data["tags"])
+            return redirect(channel)
+    else:
+        initial = (
+            {"text": annotation.text, "tags": list(annotation.tags.all())} if annotation else {}
+        )
+        form = AnnotationForm(initial=initial)
+    return render(request, "catalog/annotate.html", {"channel": channel, "form": form})
+
+
+@curator_required
+def history(request, network, layer, index):
+    channel = _channel(network, layer, index)
+    annotation = channel.annotation_or_none()
+    revisions = annotation.revisions.select_related("author") if annotation else []
+    names = dict(Taxon.objects.values_list("slug", "name"))
+    rows = [(rev, [names.get(slug, slug) for slug in rev.tags]) for rev in revisions]
+    return render(request, "catalog/history.html", {"channel": channel, "revisions": rows})
+
+
+def taxa(request):
+    return render(request, "catalog/taxa.html", {"tree": Taxon.tree()})
+
+
+def taxon_detail(request, slug):
+    taxon = get_object_or_404(Taxon, slug=slug)
+    context = {"taxon": taxon, "cells": taxon.tagged_cells(), "note": taxon.description_html()}
+    return render(request, "catalog/taxon.html", context)
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()
+    channels, taxa_found = [], []
+    if query:
+        found = Channel.objects.search(query).select_related("layer__network")
+        channels = list(
+            found.order_by("layer__network__name", "layer__position", "index")[:SEARCH_LIMIT]
+        )
+        taxa_found = Taxon.objects.filter(name__icontains=query)
+    thumbnail = Still.thumbnails(channels)
+    context = {
+        "query": query,
+        "results": [(channel, thumbnail.get(channel.id)) for channel in channels],
+        "taxa": taxa_found,
+        "limit": SEARCH_LIMIT,
+    }
+    return render(request, "catalog/search.html", context)
+
+
+@admin_required
+def batch_list(request):
+    recent = BatchRender.objects.select_related("network", "created_by")[:50]
+    rows = [(batch, batch.progress_dict()) for batch in recent]
+    return render(request, "catalog/batches.html", {"rows": rows})
+
+
+@admin_required
+def batch_detail(request, batch_id):
+    batch = get_object_or_404(BatchRender.objects.select_related("network"), id=batch_id)
+    context = {"batch": batch, "progress": batch.progress_dict(), "layers": batch.layer_counts()}
+    return render(request, "catalog/batch.html", context)
+
+
+@admin_required
+def batch_status(request, batch_id):
+    batch = get_object_or_404(BatchRender, id=batch_id)
+    return JsonResponse({**batch.progress_dict(), "layers": batch.layer_counts()})
+
+
+@require_POST
+@admin_required
+def batch_cancel(request, batch_id):
+    batch = get_object_or_404(BatchRender, id=batch_id)
+    batch.cancel()
+    return redirect(batch)
+
+
+@require_POST
+@admin_required
+def batch_retry(request, batch_id):
+    batch = get_object_or_404(BatchRender, id=batch_id)
+    try:
+        batches.retry_batch(batch)
+    except RenderingUnavailable as exc:
+        BatchRender.objects.filter(id=batch.id).update(error=str(exc))
+    return redirect(batch)
+
+
+@admin_required
+def catalogue_export(request):
+    folder = settings.ATLAS_CATALOGUE_DIR
+    if request.method == "POST":
+        try:
+            catalogue.queue_export(folder)
+        except RenderingUnavailable as exc:
+            return render(request, "catalog/export.html", {"error": exc, "folder": folder})
+        return redirect("catalogue-export")
+    state, failure = catalogue.export_state()
+    context = {
+        "folder": folder,
+        "manifest": catalogue.read_manifest(folder),
+        "queued": state == "queued",
+        "error": failure,
+    }
+    return render(request, "catalog/export.html", context)
+
+
 def still_status(request, still_id):
     still = get_object_or_404(Still, id=still_id)
     return JsonResponse(still.status_dict())
@@ -83,7 +215,13 @@ def media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
-def _channel_or_404(network, layer, index) -> Channel:
+def _layer(network: str, layer: str) -> Layer:
+    return get_object_or_404(
+        Layer.objects.select_related("network"), network__name=network, name=layer
+    )
+
+
+def _channel(network: str, layer: str, index: int) -> Channel:
     return get_object_or_404(
         Channel.objects.select_related("layer__network"),
         layer__network__name=network,
@@ -106,19 +244,11 @@ def _variants(channel: Channel, current: Still) -> list[tuple[Still, str]]:
 
 
 def _queue_if_uncached(still: Still) -> str | None:
-    """Queue a new (or lost) still; the message to show when rendering is unavailable."""
-    if still.status not in (Still.NEW, Still.QUEUED):
+    """Queue a new, cancelled (or lost) still; the message to show when rendering is down."""
+    if still.status not in (Still.NEW, Still.QUEUED, Still.CANCELLED):
         return None
     try:
         queue_render_for([still])
     except RenderingUnavailable:
         return "Rendering is unavailable right now: this still will render once it is back."
     return None
-
-
-def _neighbours(channel: Channel) -> dict:
-    siblings = Channel.objects.filter(layer=channel.layer)
-    return {
-        "previous": siblings.filter(index__lt=channel.index).order_by("-index").first(),
-        "next": siblings.filter(index__gt=channel.index).order_by("index").first(),
-    }

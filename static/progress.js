@@ -17,6 +17,17 @@
         const cell = document.querySelector(`[data-figure="${name}"]`);
         if (cell) cell.textContent = value;
       }
+      const classes = document.getElementById("classes");
+      if (classes && status.classes && status.classes.length) {
+        classes.replaceChildren(...status.classes.map(([label, share]) => {
+          const item = document.createElement("li");
+          const muted = document.createElement("span");
+          muted.className = "muted";
+          muted.textContent = share;
+          item.append(label + " ", muted);
+          return item;
+        }));
+      }
       return true;
     }
     if (status.status === "failed") {

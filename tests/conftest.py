@@ -77,6 +77,7 @@ def atlas_settings(settings, redis_url, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ATLAS_PROGRESS_INTERVAL = 0.0
     settings.ATLAS_DEFAULT_STILL = {"size": 48, "steps": 8}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed
     return settings
 
 
@@ -107,6 +108,10 @@ def worker_env(settings) -> dict:
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         ATLAS_PROGRESS_INTERVAL="0",
         ATLAS_DEVICE="cpu",
+        # Workers share the test's atlas settings, as workers and web share the environment.
+        ATLAS_STILL_SIZE=str(settings.ATLAS_DEFAULT_STILL["size"]),
+        ATLAS_STILL_STEPS=str(settings.ATLAS_DEFAULT_STILL["steps"]),
+        ATLAS_BATCH_SIZE=str(settings.ATLAS_BATCH_SIZE),
         PYTHONPATH=str(ROOT),
     )
     return env
@@ -147,3 +152,30 @@ def background_worker(settings, transactional_db):
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+@pytest.fixture
+def curator(db, django_user_model):
+    """A curator: a user in the curators group, not staff."""
+    from catalog.people import make_curator
+
+    user = django_user_model.objects.create_user("carla", password="pw-for-tests")
+    make_curator(user)
+    return user
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+def render_inline(channels) -> list:
+    """Render the default stills of `channels` in this process; the stills, done."""
+    from catalog.jobs import render_stills
+
+    stills = [channel.still_for(channel.spec()) for channel in channels]
+    render_stills([still.id for still in stills])
+    for still in stills:
+        still.refresh_from_db()
+    return stills

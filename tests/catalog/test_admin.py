@@ -52,3 +52,48 @@ def test_retry_failed_requeues_only_failed_stills(admin_client):
 def test_visitors_cannot_reach_the_admin(client, registered):
     page = client.get(reverse("admin:catalog_still_changelist"))
     assert page.status_code == 302 and "/admin/login/" in page["Location"]
+
+
+def test_adding_a_network_in_the_admin_registers_its_layers(client, db):
+    from catalog.models import Network
+
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "pw"))
+    response = client.post(
+        reverse("admin:catalog_network_add"),
+        {"name": "efficientnet-lite0", "arch": "", "weights": "", "labels_file": ""},
+    )
+    assert response.status_code == 302
+    network = Network.objects.get()
+    assert network.layers.count() == 19 and network.weight_hash
+    bad = client.post(
+        reverse("admin:catalog_network_add"),
+        {"name": "nonet", "arch": "", "weights": "", "labels_file": ""},
+    )
+    assert bad.status_code == 200 and b"could not load" in bad.content
+    assert Network.objects.count() == 1
+
+
+def test_annotations_show_their_history_in_the_admin(admin_client, curator):
+    from catalog.models import Annotation
+
+    channel = Channel.objects.get(layer__name="block2", index=0)
+    Annotation.revise(channel, curator, "one", [])
+    Annotation.revise(channel, curator, "two", [])
+    page = admin_client.get(
+        reverse("admin:catalog_annotation_change", args=[Annotation.objects.get().id])
+    )
+    assert page.status_code == 200 and page.content.count(b"carla") >= 2
+
+
+def test_batch_renders_are_listed_cancelled_and_retried_in_the_admin(admin_client):
+    from catalog.batches import prepare_stills, start_batch
+    from catalog.models import Layer, Network
+
+    batch = start_batch(Network.objects.get(), Layer.objects.filter(name="block0"), prepare=False)
+    prepare_stills(batch)
+    listing = admin_client.get(reverse("admin:catalog_batchrender_changelist")).content
+    assert b"0 of 16 done" in listing and batch.get_absolute_url().encode() in listing
+    page = action(admin_client, "batchrender", "cancel_batches", [batch.id])
+    assert b"16 still(s)" in page.content and batch.counts()["cancelled"] == 16
+    page = action(admin_client, "batchrender", "retry_batches", [batch.id])
+    assert b"Queued 16 still(s) again" in page.content and batch.counts()["queued"] == 16

@@ -68,3 +68,23 @@ def test_a_job_killed_by_its_timeout_marks_its_stills_failed(registered, run_wor
     still.refresh_from_db()
     assert still.status == Still.FAILED
     assert "JobTimeoutException" in still.error
+
+
+def test_a_rendered_still_stores_the_networks_own_top_classes_and_puppyslug_index(registered):
+    still = default_still()
+    render_stills([still.id])
+    still.refresh_from_db()
+    assert len(still.top_classes) == 5
+    probabilities = [top["probability"] for top in still.top_classes]
+    assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1
+    assert 0.0 <= still.puppyslug_index <= 1.0
+    assert still.status_dict()["classes"][0][0] == still.top_classes[0]["label"]
+
+
+def test_a_job_skips_stills_that_were_cancelled_after_it_was_queued(registered, run_worker):
+    stills = [default_still(index=i) for i in range(3)]
+    queue_render_for(stills)
+    Still.objects.filter(id=stills[1].id).update(status=Still.CANCELLED)
+    run_worker()
+    statuses = [Still.objects.get(id=s.id).status for s in stills]
+    assert statuses == [Still.DONE, Still.CANCELLED, Still.DONE]

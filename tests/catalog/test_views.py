@@ -133,3 +133,41 @@ def test_the_layer_and_network_pages_show_cached_thumbnails(client, registered, 
     network_page = client.get(reverse("network", args=["efficientnet-lite0"]))
     assert still.image.url.encode() in network_page.content
     assert Channel.objects.get(layer__name="block10", index=4).stills.count() == 1
+
+
+def test_the_channel_page_shows_what_the_network_sees_in_its_still(client, registered):
+    from tests.conftest import render_inline
+
+    channel = Channel.objects.get(layer__name="block10", index=3)
+    (still,) = render_inline([channel])
+    page = client.get(channel_url()).content.decode()
+    top = still.top_classes[0]
+    assert top["label"] in page and f"{top['probability']:.0%}" in page
+    assert f'data-figure="puppyslug">{still.puppyslug_index:.2f}<' in page
+
+
+def test_a_layer_sorts_by_puppyslug_index_most_animal_first(client, registered):
+    channels = Channel.objects.filter(layer__name="block2").order_by("index")
+    for index, share in ((0, 0.1), (5, 0.9), (7, 0.5)):
+        still = channels[index].still_for(channels[index].spec())
+        Still.objects.filter(id=still.id).update(
+            status=Still.DONE, image=f"stills/{index}.png", puppyslug_index=share
+        )
+    url = reverse("layer", args=["efficientnet-lite0", "block2"])
+    page = client.get(url, {"sort": "puppyslug"}).content.decode()
+    order = [page.index(f'href="{channels[i].get_absolute_url()}"') for i in (5, 7, 0, 1)]
+    assert order == sorted(order)
+    assert ">0.90<" in page and "most puppyslug first</strong>" in page
+    plain = client.get(url).content.decode()
+    first, second = (plain.index(f'href="{channels[i].get_absolute_url()}"') for i in (0, 5))
+    assert first < second
+
+
+def test_the_contact_sheet_shows_every_channel_of_a_layer_for_print(client, registered):
+    page = client.get(reverse("contact-sheet", args=["efficientnet-lite0", "block3"]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('<span class="blank"></span>') == 40 and "@page" not in html
+    assert 'class="print"' in html
+    layer_page = client.get(reverse("layer", args=["efficientnet-lite0", "block3"])).content
+    assert reverse("contact-sheet", args=["efficientnet-lite0", "block3"]).encode() in layer_page

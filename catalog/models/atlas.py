@@ -1,9 +1,11 @@
-"""The atlas as data: networks, their layers and channels, and the cached stills."""
+"""The atlas itself: networks, their layers and channels, and the cached stills."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +31,10 @@ class Network(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("network", args=[self.name])
+
+    def layer_cards(self) -> list[tuple[Layer, Still | None]]:
+        """Every layer with a rendered still to show as its thumbnail (None if none yet)."""
+        return [(layer, layer.sample_still()) for layer in self.layers.all()]
 
     def load_kwargs(self) -> dict:
         """Arguments for `renderer.load_network` that load this network."""
@@ -67,11 +73,75 @@ class Layer(models.Model):
             .first()
         )
 
+    def cells(self, order: str = "index") -> list[tuple[Channel, Still | None]]:
+        """Every channel with its thumbnail still; `order="puppyslug"` puts the most
+        animal-like stills first (channels without an index last)."""
+        channels = list(self.channels.all())
+        for channel in channels:
+            channel.layer = self
+        thumbnail = Still.thumbnails(channels)
+        cells = [(channel, thumbnail.get(channel.id)) for channel in channels]
+        if order == "puppyslug":
+            cells.sort(key=lambda cell: -_puppyslug_of(cell[1]))
+        return cells
+
+    def default_stills(self) -> list[Still]:
+        """The default still of every channel by index, created (status new) where missing."""
+        channels = list(self.channels.all())
+        specs = {}
+        for channel in channels:
+            channel.layer = self
+            specs[channel.id] = channel.spec()
+        keys = {c.id: specs[c.id].cache_key(self.network.weight_hash) for c in channels}
+        Still.objects.bulk_create(
+            [
+                Still(channel=c, spec=specs[c.id].to_dict(), spec_hash=keys[c.id], is_default=True)
+                for c in channels
+            ],
+            ignore_conflicts=True,
+        )
+        by_key = Still.objects.in_bulk(list(keys.values()), field_name="spec_hash")
+        return [by_key[keys[c.id]] for c in channels]
+
+
+def _puppyslug_of(still: Still | None) -> float:
+    if still is None or still.puppyslug_index is None:
+        return -1.0
+    return still.puppyslug_index
+
+
+class ChannelQuerySet(models.QuerySet):
+    def search(self, query: str) -> ChannelQuerySet:
+        """Channels matching every word of `query` in their title, note or tags.
+
+        A word `block10:3` (or `:3`) names a channel by layer and index; other words match
+        a layer or network name exactly, or a class label, note or tag partly.
+        """
+        found = self
+        for word in query.split():
+            layer, colon, index = word.rpartition(":")
+            if colon and index.isdigit():
+                found = found.filter(index=int(index))
+                if layer:
+                    found = found.filter(layer__name__iexact=layer)
+                continue
+            found = found.filter(
+                Q(layer__name__iexact=word)
+                | Q(layer__network__name__iexact=word)
+                | Q(label__icontains=word)
+                | Q(annotation__text__icontains=word)
+                | Q(annotation__tags__name__icontains=word)
+                | Q(annotation__tags__slug__iexact=word)
+            )
+        return found.distinct()
+
 
 class Channel(models.Model):
     layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="channels")
     index = models.PositiveIntegerField()
     label = models.CharField(max_length=200, blank=True, help_text="class name for logits")
+
+    objects = ChannelQuerySet.as_manager()
 
     class Meta:
         ordering = ["layer", "index"]
@@ -103,6 +173,21 @@ class Channel(models.Model):
             raise SpecError("objective", "neuron needs a spatial layer, not class logits")
         return spec
 
+    def neighbours(self) -> dict:
+        """The previous and next channel of the layer (None at either end)."""
+        siblings = Channel.objects.filter(layer=self.layer)
+        return {
+            "previous": siblings.filter(index__lt=self.index).order_by("-index").first(),
+            "next": siblings.filter(index__gt=self.index).order_by("index").first(),
+        }
+
+    def annotation_or_none(self):
+        """The channel's annotation, or None if nobody has annotated it."""
+        try:
+            return self.annotation
+        except ObjectDoesNotExist:
+            return None
+
     def still_for(self, spec: RenderSpec) -> Still:
         """The still row of `spec`, created (status new) if it does not exist yet."""
         cache_key = spec.cache_key(self.layer.network.weight_hash)
@@ -122,7 +207,8 @@ class Still(models.Model):
     """One cached render of one spec, from queued to done (or failed, then retried)."""
 
     NEW, QUEUED, RUNNING, DONE, FAILED = "new", "queued", "running", "done", "failed"
-    STATUSES = [(s, s) for s in (NEW, QUEUED, RUNNING, DONE, FAILED)]
+    CANCELLED = "cancelled"  # taken off the queue by a cancelled batch; renders when asked
+    STATUSES = [(s, s) for s in (NEW, QUEUED, RUNNING, DONE, FAILED, CANCELLED)]
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="stills")
     spec = models.JSONField()
@@ -139,6 +225,15 @@ class Still(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True, help_text="render time per still")
+    top_classes = models.JSONField(
+        default=list, blank=True, help_text="the network's own top classes for this still"
+    )
+    puppyslug_index = models.FloatField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="share of probability on ImageNet's animal classes (ImageNet networks only)",
+    )
 
     class Meta:
         ordering = ["-created"]
@@ -157,6 +252,21 @@ class Still(models.Model):
     def render_spec(self) -> RenderSpec:
         return RenderSpec(**self.spec)
 
+    @classmethod
+    def thumbnails(cls, channels) -> dict[int, Still]:
+        """Channel id → the still to show for it: its default still if rendered, else the
+        first other rendered still."""
+        stills = (
+            cls.objects.filter(channel__in=channels, status=cls.DONE)
+            .select_related("channel__layer")
+            .order_by("is_default", "-created")
+        )
+        return {still.channel_id: still for still in stills}
+
+    def display_classes(self) -> list[tuple[str, str]]:
+        """The top classes as the channel page shows them: ("golden retriever", "23%")."""
+        return [(top["label"], f"{top['probability']:.0%}") for top in self.top_classes or []]
+
     def display_figures(self) -> dict[str, str]:
         """The figures as the channel page shows them ("–" until rendered)."""
         figures, missing = self.figures or {}, "–"
@@ -165,6 +275,7 @@ class Still(models.Model):
             "objective": f"{figures['objective']:.3f}" if "objective" in figures else missing,
             "rank": f"{figures['rank']} of {channels}" if "rank" in figures else missing,
             "seconds": f"{self.seconds:.1f} s" if self.seconds is not None else missing,
+            "puppyslug": f"{index:.2f}" if (index := self.puppyslug_index) is not None else missing,
         }
 
     def status_dict(self) -> dict:
@@ -178,11 +289,13 @@ class Still(models.Model):
             "display": self.display_figures(),
             "error": self.error,
             "seconds": self.seconds,
+            "classes": self.display_classes(),
         }
 
     def reset_for_retry(self) -> bool:
-        """Make a failed still renderable again; False if it was not failed."""
-        updated = Still.objects.filter(id=self.id, status=self.FAILED).update(
+        """Make a failed (or cancelled) still renderable again; False if it was neither."""
+        retryable = (self.FAILED, self.CANCELLED)
+        updated = Still.objects.filter(id=self.id, status__in=retryable).update(
             status=self.NEW, error="", progress=0.0, finished_at=None
         )
         self.refresh_from_db()

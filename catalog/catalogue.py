@@ -1,0 +1,238 @@
+"""The static catalogue: the whole atlas as files, for the file system or any static host.
+
+The pages are the site's own templates, rendered with `export_page` (the page's site
+path) in the context, which turns every link relative (see `templatetags/atlas.py`) and
+leaves out what needs the server (progress, forms, search). A page at site path
+/n/lite0/block3/ is written as n/lite0/block3/index.html; stills go to media/ and CSS to
+static/, as on the site. The catalogue is built in a temporary folder beside OUT_DIR and
+swapped into place only when complete, so a reader never sees half of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote
+
+import django_rq
+from django.conf import settings
+from django.contrib.staticfiles.finders import FileSystemFinder
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+from catalog.jobs import RenderingUnavailable
+from catalog.models import Annotation, Layer, Network, Still, Taxon
+from catalog.templatetags.atlas import relative_link
+
+MANIFEST = "catalogue.json"
+EXPORT_JOB_ID = "export-catalogue"
+
+
+class CatalogueError(Exception):
+    """The catalogue cannot be written where it was asked to be."""
+
+
+def export_catalogue(out_dir: str | Path, on_page: Callable[[str], None] | None = None) -> dict:
+    """Write the static catalogue to `out_dir` (replacing an earlier one); its manifest."""
+    out_dir = Path(out_dir).resolve()
+    _check_replaceable(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    building = Path(
+        tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".part", dir=out_dir.parent)
+    )
+    try:
+        site = _Site(building, on_page)
+        site.write_all()
+        manifest = {
+            "generator": "Neural Atlas",
+            "exported": timezone.now().isoformat(),
+            "networks": Network.objects.count(),
+            "pages": site.pages,
+            "stills": len(site.stills),
+            "bytes": sum(f.stat().st_size for f in building.rglob("*") if f.is_file()),
+            "seconds": round(time.monotonic() - started, 2),
+        }
+        (building / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        building.chmod(0o755)
+        _swap(building, out_dir)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return manifest
+
+
+def read_manifest(out_dir: str | Path) -> dict | None:
+    """The manifest of the catalogue in `out_dir`, or None if there is none."""
+    try:
+        return json.loads((Path(out_dir) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def queue_export(out_dir: str | Path) -> None:
+    """Queue an export for a worker (one at a time); `RenderingUnavailable` if Redis is down."""
+    if export_state()[0] == "queued":
+        return
+    try:
+        django_rq.get_queue("default").enqueue(
+            export_job, str(out_dir), job_id=EXPORT_JOB_ID, result_ttl=0, failure_ttl=86400
+        )
+    except RedisError as exc:
+        raise RenderingUnavailable(f"the job queue is unavailable ({exc})") from exc
+
+
+def export_state() -> tuple[str | None, str]:
+    """("queued", "") while an export waits or runs, ("failed", why) after one failed,
+    else (None, "")."""
+    try:
+        job = Job.fetch(EXPORT_JOB_ID, connection=django_rq.get_connection("default"))
+        status = job.get_status(refresh=False)
+    except NoSuchJobError:
+        return None, ""
+    except RedisError as exc:
+        return "failed", f"the job queue is unavailable ({exc})"
+    if status in ("queued", "started", "deferred", "scheduled"):
+        return "queued", ""
+    if status == "failed":
+        result = job.latest_result()
+        lines = (result.exc_string or "").strip().splitlines() if result else []
+        return "failed", lines[-1] if lines else "the export failed"
+    return None, ""
+
+
+def export_job(out_dir: str) -> dict:
+    """RQ job: export the catalogue to `out_dir`."""
+    return export_catalogue(out_dir)
+
+
+class _Site:
+    """Writes the pages of the catalogue into `root`, and the stills and CSS they show."""
+
+    def __init__(self, root: Path, on_page: Callable[[str], None] | None):
+        self.root = root
+        self.on_page = on_page
+        self.pages = 0
+        self.stills: set[str] = set()
+        self.exported = timezone.now()
+
+    def write_all(self) -> None:
+        networks = list(Network.objects.all())
+        self.page("/", "catalog/home.html", {"networks": networks})
+        self.page(reverse("taxa"), "catalog/taxa.html", {"tree": Taxon.tree()})
+        for taxon in Taxon.objects.all():
+            path = taxon.get_absolute_url()
+            context = {
+                "taxon": taxon,
+                "cells": self.shown(taxon.tagged_cells()),
+                "note": taxon.description_html(link=self.linker(path)),
+            }
+            self.page(path, "catalog/taxon.html", context)
+        for network in networks:
+            cards = [(layer, self.still(sample)) for layer, sample in network.layer_cards()]
+            self.page(
+                network.get_absolute_url(),
+                "catalog/network.html",
+                {"network": network, "layers": cards},
+            )
+            for layer in network.layers.all():
+                self.layer(layer)
+        self.static_files()
+
+    def layer(self, layer: Layer) -> None:
+        cells = self.shown(layer.cells())
+        base = {"layer": layer, "network": layer.network, "cells": cells}
+        rendered = sum(1 for _, still in cells if still)
+        self.page(layer.get_absolute_url(), "catalog/layer.html", {**base, "rendered": rendered})
+        self.page(
+            reverse("contact-sheet", args=[layer.network.name, layer.name]),
+            "catalog/contact_sheet.html",
+            base,
+        )
+        annotations = {
+            a.channel_id: a
+            for a in Annotation.objects.filter(channel__layer=layer).prefetch_related("tags")
+        }
+        for i, (channel, still) in enumerate(cells):
+            path = channel.get_absolute_url()
+            annotation = annotations.get(channel.id)
+            context = {
+                "channel": channel,
+                "still": still,
+                "annotation": annotation,
+                "note": annotation.html(link=self.linker(path)) if annotation else "",
+                "previous": cells[i - 1][0] if i > 0 else None,
+                "next": cells[i + 1][0] if i + 1 < len(cells) else None,
+            }
+            self.page(path, "catalog/channel.html", context)
+
+    def page(self, path: str, template: str, context: dict) -> None:
+        html = render_to_string(
+            template, {**context, "export_page": path, "exported": self.exported}
+        )
+        target = self.root / unquote(path).lstrip("/") / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.pages += 1
+        if self.on_page:
+            self.on_page(path)
+
+    def linker(self, page: str) -> Callable[[str], str]:
+        return lambda path: relative_link(path, page)
+
+    def shown(self, cells: list) -> list:
+        return [(channel, self.still(still)) for channel, still in cells]
+
+    def still(self, still: Still | None) -> Still | None:
+        """Copy a still's image into the catalogue; None if there is none or it is lost."""
+        if still is None or not still.image:
+            return None
+        name = still.image.name
+        if name not in self.stills:
+            source = Path(settings.MEDIA_ROOT) / name
+            if not source.is_file():
+                return None
+            target = self.root / "media" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            self.stills.add(name)
+        return still
+
+    def static_files(self) -> None:
+        for path, storage in FileSystemFinder().list([]):
+            target = self.root / "static" / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(storage.path(path), target)
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise CatalogueError(f"{out_dir} exists and is not a folder")
+    if any(out_dir.iterdir()) and not (out_dir / MANIFEST).exists():
+        raise CatalogueError(
+            f"{out_dir} is not a catalogue (it has no {MANIFEST}) and not empty: "
+            "choose a new or empty folder"
+        )
+
+
+def _swap(building: Path, out_dir: Path) -> None:
+    """Move the finished catalogue into place; an earlier one is removed afterwards."""
+    if not out_dir.exists():
+        os.rename(building, out_dir)
+        return
+    old = out_dir.with_name(f".{out_dir.name}.old-{secrets.token_hex(4)}")
+    os.rename(out_dir, old)
+    os.rename(building, out_dir)
+    shutil.rmtree(old, ignore_errors=True)

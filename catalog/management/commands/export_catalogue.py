@@ -1,0 +1,35 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from catalog.catalogue import CatalogueError, export_catalogue
+from catalog.models import Channel, Layer, Network, Taxon
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the static catalogue of the atlas to OUT_DIR: every network, layer, channel "
+        "and taxon page, the stills, the notes, a contact sheet per layer. Built beside "
+        "OUT_DIR and moved into place when complete; re-running replaces it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("out_dir")
+
+    def handle(self, out_dir, **options):
+        layers = Layer.objects.count()
+        pages = 2 + Taxon.objects.count() + Network.objects.count()
+        pages += 2 * layers + Channel.objects.count()
+        started = time.monotonic()
+        quiet = options["verbosity"] == 0
+        with tqdm(total=pages, unit="page", desc="exporting", disable=quiet) as bar:
+            try:
+                manifest = export_catalogue(out_dir, on_page=lambda path: bar.update())
+            except CatalogueError as exc:
+                raise CommandError(str(exc)) from exc
+        megabytes = manifest["bytes"] / 1e6
+        self.stdout.write(
+            f"Exported {manifest['pages']} pages and {manifest['stills']} stills "
+            f"({megabytes:.1f} MB) to {out_dir} in {time.monotonic() - started:.1f} s."
+        )
