@@ -96,8 +96,11 @@ def _reset(stills: list[Still]) -> None:
             still.status = Still.NEW
 
 
+AUTO_JOB_SIZE = 64  # with ATLAS_BATCH_SIZE = 0 a job takes this many; the worker sizes batches
+
+
 def _queue_in_jobs(stills: list[Still]) -> list[Still]:
-    size = settings.ATLAS_BATCH_SIZE
+    size = settings.ATLAS_BATCH_SIZE or AUTO_JOB_SIZE
     pending = [still for still in stills if still.status != Still.DONE]
     queued = []
     for start in range(0, len(pending), size):
