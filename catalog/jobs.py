@@ -131,7 +131,7 @@ def _batch_size(stills: list[Still]) -> int:
     try:
         network = network_for(stills[0].channel.layer.network_id)
         return batch_size_for(network, stills[0].render_spec(), len(stills))
-    except Exception:  # the batch itself will fail and record why
+    except (renderer.RendererError, OSError, RuntimeError):  # the batch will fail and say why
         log.exception("could not size the batch; rendering one at a time")
         return 1
 
@@ -193,7 +193,7 @@ def _classification_of(still: Still, image) -> dict:
     """
     try:
         (found,) = classify(network_for(still.channel.layer.network_id), image)
-    except Exception:
+    except (renderer.RendererError, OSError, RuntimeError, ValueError):
         log.exception("could not classify still %s", still.id)
         return {}
     top = [{"label": label, "probability": p} for label, p in found.top]
