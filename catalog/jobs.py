@@ -125,15 +125,14 @@ def _render_batch(stills: list[Still], on_step) -> None:
 
 
 def _batch_size(stills: list[Still]) -> int:
-    """ATLAS_BATCH_SIZE, or (when 0) as many as the device's memory holds."""
+    """ATLAS_BATCH_SIZE, or (when 0) as many as the device's memory holds.
+
+    Errors propagate: the job then fails and its failure callback marks the stills.
+    """
     if settings.ATLAS_BATCH_SIZE:
         return settings.ATLAS_BATCH_SIZE
-    try:
-        network = network_for(stills[0].channel.layer.network_id)
-        return batch_size_for(network, stills[0].render_spec(), len(stills))
-    except (renderer.RendererError, OSError, RuntimeError):  # the batch will fail and say why
-        log.exception("could not size the batch; rendering one at a time")
-        return 1
+    network = network_for(stills[0].channel.layer.network_id)
+    return batch_size_for(network, stills[0].render_spec(), len(stills))
 
 
 def network_for(network_id: int) -> renderer.Network:
