@@ -54,7 +54,10 @@ def render_print(
     """Render `spec` as a `size` × `size` print (RGB, or RGBA for transparent stills)."""
     _check(spec, size)
     octaves = _octave_sizes(spec.size, size)
-    work = spec.steps + sum(_tile_steps(s, plan) for s in octaves[1:])
+    work = spec.steps + sum(
+        _tile_steps(s, plan, _grid_offset(spec, octave, min(plan.tile, s)))
+        for octave, s in enumerate(octaves[1:], start=1)
+    )
     done = [0]
 
     def advance(steps: int) -> None:
@@ -95,8 +98,13 @@ def _tiles(size: int, plan: PrintPlan, offset: int) -> list[tuple[int, int]]:
     return [(y, x) for y in starts for x in starts]
 
 
-def _tile_steps(size: int, plan: PrintPlan) -> int:
-    tiles = len(_tiles(size, plan, 0)) if size >= plan.tile else 1
+def _grid_offset(spec: RenderSpec, octave: int, tile: int) -> int:
+    """Each octave shifts its tile grid, so that tile edges never line up across octaves."""
+    return int(hashed_uniform(torch.tensor([spec.seed]), octave, 20)[0] * tile)
+
+
+def _tile_steps(size: int, plan: PrintPlan, offset: int) -> int:
+    tiles = len(_tiles(size, replace(plan, tile=min(plan.tile, size)), offset))
     return -(-tiles // plan.batch) * plan.steps
 
 
@@ -105,8 +113,7 @@ def _refine(network, spec, canvas, octave, plan, advance) -> None:
     size = canvas.shape[-1]
     tile = min(plan.tile, size)
     plan = replace(plan, tile=tile)
-    offset = int(hashed_uniform(torch.tensor([spec.seed]), octave, 20)[0] * tile)
-    corners = _tiles(size, plan, offset)
+    corners = _tiles(size, plan, _grid_offset(spec, octave, tile))
     padded = F.pad(canvas[None], [plan.margin] * 4, mode="reflect")[0]
     for start in range(0, len(corners), plan.batch):
         batch = corners[start : start + plan.batch]
