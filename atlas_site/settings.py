@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,9 +21,28 @@ def envint(name: str, default: str) -> int:
     return int(env(name, default))
 
 
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = envbool("DEBUG", "False")
+DEVELOPMENT_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_KEY)
+# Local runs (scripts/run, the tests) are DEBUG; a deployment sets DEBUG=false and a key.
+DEBUG = envbool("DEBUG", "True")
+if not DEBUG and SECRET_KEY == DEVELOPMENT_KEY:
+    raise ImproperlyConfigured(
+        "DEBUG is off but SECRET_KEY is the development key: set SECRET_KEY "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# HTTPS: on by default when DEBUG is off; each can be turned off for a plain-HTTP host.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(not DEBUG))
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(not DEBUG))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
+if envbool("BEHIND_PROXY", str(not DEBUG)):
+    # The proxy in front (nginx, a load balancer) terminates TLS and says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # a throttled request gets the 429 page
 ]
 
 ROOT_URLCONF = "atlas_site.urls"
@@ -105,15 +126,26 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve static/ as it is; collectstatic is for production
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Visitors' photographs: shared with the workers like MEDIA_ROOT, but never served.
+ATLAS_PRIVATE_ROOT = Path(env("ATLAS_PRIVATE_ROOT", str(BASE_DIR / "private")))
 
 REDIS_URL = env("REDIS_URL", "redis://localhost:6379/0")
+# Workers listen in this order: what a person watches, then batch renders and films, then
+# the rest (`rqworker live render default`).
 RQ_QUEUES = {
+    "live": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": envint("RENDER_TIMEOUT", "3600")},
     "render": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": envint("RENDER_TIMEOUT", "3600")},
     "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600},
 }
 # Enqueue at once: the view must know whether Redis took the job, and jobs only read rows
 # that were committed before (views run in autocommit).
-RQ = {"COMMIT_MODE": "auto"}
+RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "catalog.worker.AtlasWorker"}
+# The rate limits' counters live in Redis, shared by every web process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "catalog.views.too_many_requests"
 
 # The atlas: which device renders, and what a default still is.
 ATLAS_DEFAULT_STILL = {
@@ -129,11 +161,30 @@ ATLAS_SKETCH_LIMITS = {
     },
     "staff": {"size": 8192, "steps": 10000, "count": 16},
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 2**20  # photographs
+# Visitors' new variants: per client address, and how many may wait at once.
+ATLAS_VARIANT_RATE = env("ATLAS_VARIANT_RATE", "10/m")
+ATLAS_MAX_PENDING_PER_VISITOR = envint("ATLAS_MAX_PENDING_PER_VISITOR", "3")
+ATLAS_MAX_PENDING_VARIANTS = envint("ATLAS_MAX_PENDING_VARIANTS", "20")
+# Variants and photographs nobody kept are deleted after this many seconds.
+ATLAS_VARIANT_TTL = envint("ATLAS_VARIANT_TTL", str(7 * 24 * 3600))
+# Photographs for dream variants: refused above these, before decoding.
+ATLAS_MAX_PHOTO_BYTES = envint("ATLAS_MAX_PHOTO_BYTES", str(12 * 2**20))
+ATLAS_MAX_PHOTO_PIXELS = envint("ATLAS_MAX_PHOTO_PIXELS", str(24_000_000))
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE = ATLAS_MAX_PHOTO_BYTES + 2**20
+# Login attempts per address and per user name (then a 429 until the window passes).
+ATLAS_LOGIN_RATE = env("ATLAS_LOGIN_RATE", "10/10m")
 # Seconds between progress writes to the database while a still renders.
 ATLAS_PROGRESS_INTERVAL = float(env("ATLAS_PROGRESS_INTERVAL", "0.5"))
 # Stills a worker renders in one optimization; 0: as many as the device's memory holds.
 ATLAS_BATCH_SIZE = envint("ATLAS_BATCH_SIZE", "0")
+# Stills in one queued job of a batch render (several workers share a layer by jobs).
+ATLAS_JOB_SIZE = envint("ATLAS_JOB_SIZE", "64")
+# Workers: how often they look after dead renders, when a running still counts as dead,
+# how many deaths fail it, how often the cleanups run.
+ATLAS_WORKER_TICK = float(env("ATLAS_WORKER_TICK", "15"))
+ATLAS_STALE_AFTER = float(env("ATLAS_STALE_AFTER", "45"))
+ATLAS_MAX_RENDER_DEATHS = envint("ATLAS_MAX_RENDER_DEATHS", "3")
+ATLAS_CLEANUP_INTERVAL = envint("ATLAS_CLEANUP_INTERVAL", "3600")
 
 # Where `export_catalogue` writes when an admin starts it from the site.
 ATLAS_CATALOGUE_DIR = Path(env("ATLAS_CATALOGUE_DIR", str(BASE_DIR / "catalogue")))

@@ -1,12 +1,13 @@
 """The back office: every model, with "render", "batch render" and "retry failed" actions."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.utils.html import format_html
 
 from catalog import batches
 from catalog.forms import NetworkForm
-from catalog.jobs import RenderingUnavailable, queue_render_for
+from catalog.jobs import queue_render_for, recover_stills
 from catalog.models import (
     Annotation,
     AnnotationRevision,
@@ -17,6 +18,7 @@ from catalog.models import (
     Still,
     Taxon,
 )
+from catalog.queues import RenderingUnavailable
 from catalog.registration import register_network
 
 
@@ -53,6 +55,13 @@ def render_stills(modeladmin, request, queryset):
 def retry_failed(modeladmin, request, queryset):
     stills = [still for still in queryset.filter(status=Still.FAILED) if still.reset_for_retry()]
     _queue(modeladmin, request, stills)
+
+
+@admin.action(description="Retry the selected stale running stills (their render died)")
+def retry_stale(modeladmin, request, queryset):
+    stale = queryset.stale(settings.ATLAS_STALE_AFTER)
+    queued, failed = recover_stills(stale, "reset by an admin")
+    modeladmin.message_user(request, f"Queued {queued} stale still(s) again; {failed} failed.")
 
 
 def _start_batches(modeladmin, request, layers_by_network):
@@ -133,8 +142,11 @@ class StillAdmin(admin.ModelAdmin):
         "created",
     ]
     list_filter = ["status", "is_default", "channel__layer__network"]
-    readonly_fields = ["spec_hash", "job_id", "created", "queued_at", "started_at", "finished_at"]
-    actions = [render_stills, retry_failed]
+    readonly_fields = [
+        "spec_hash", "job_id", "queue", "attempts", "deaths", "error_detail",
+        "created", "queued_at", "started_at", "heartbeat_at", "finished_at",
+    ]  # fmt: skip
+    actions = [render_stills, retry_failed, retry_stale]
 
 
 @admin.register(Taxon)

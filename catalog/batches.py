@@ -1,7 +1,7 @@
 """Starting, preparing and retrying batch renders.
 
 A batch is started as a row; preparing it creates the default still of every channel of
-its layers and queues the uncached ones, one RQ job per ATLAS_BATCH_SIZE stills, so that
+its layers and queues the uncached ones, one RQ job per ATLAS_JOB_SIZE stills, so that
 several workers share a layer and a timeout loses one batch at most. From the admin the
 preparation runs on the "default" queue (`prepare_batch`); `render_network` runs it inline.
 """
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import django_rq
 from django.conf import settings
-from redis.exceptions import RedisError
 
-from catalog.jobs import RenderingUnavailable, queue_render_for
+from catalog import queues
+from catalog.jobs import queue_render_for
 from catalog.models import BatchRender, Layer, Network, Still
+from catalog.queues import RenderingUnavailable
 
 
 def start_batch(
@@ -31,12 +31,12 @@ def start_batch(
     batch.layers.set(layers)
     if prepare:
         try:
-            django_rq.get_queue("default").enqueue(
-                prepare_batch, batch.id, job_id=f"prepare-batch-{batch.id}"
+            queues.enqueue(
+                queues.DEFAULT, prepare_batch, batch.id, job_id=f"prepare-batch-{batch.id}"
             )
-        except RedisError as exc:
+        except RenderingUnavailable:
             batch.delete()
-            raise RenderingUnavailable(f"the render queue is unavailable ({exc})") from exc
+            raise
     return batch
 
 
@@ -86,21 +86,16 @@ def retry_batch(batch: BatchRender) -> int:
 
 
 def _reset(stills: list[Still]) -> None:
-    """Failed and cancelled stills become new (renderable) again, as `reset_for_retry`."""
+    """Failed and cancelled stills become new (renderable) again."""
     ids = [still.id for still in stills if still.status in (Still.FAILED, Still.CANCELLED)]
-    Still.objects.filter(id__in=ids, status__in=(Still.FAILED, Still.CANCELLED)).update(
-        status=Still.NEW, error="", progress=0.0, finished_at=None
-    )
+    Still.objects.filter(id__in=ids).reset()
     for still in stills:
         if still.id in ids:
             still.status = Still.NEW
 
 
-AUTO_JOB_SIZE = 64  # with ATLAS_BATCH_SIZE = 0 a job takes this many; the worker sizes batches
-
-
 def _queue_in_jobs(stills: list[Still]) -> list[Still]:
-    size = settings.ATLAS_BATCH_SIZE or AUTO_JOB_SIZE
+    size = settings.ATLAS_JOB_SIZE
     pending = [still for still in stills if still.status != Still.DONE]
     queued = []
     for start in range(0, len(pending), size):

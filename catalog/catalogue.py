@@ -6,6 +6,11 @@ leaves out what needs the server (progress, forms, search). A page at site path
 /n/lite0/block3/ is written as n/lite0/block3/index.html; stills go to media/ and CSS to
 static/, as on the site. The catalogue is built in a temporary folder beside OUT_DIR and
 swapped into place only when complete, so a reader never sees half of it.
+
+The manifest (catalogue.json) names the generator and lists every file the export wrote.
+An existing OUT_DIR is replaced only when it is empty or is such an export, untouched
+since: a folder whose manifest is foreign, or that holds a file no export wrote, is
+refused, so an export never deletes someone's work.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from catalog.models import Annotation, Layer, Network, Still, Taxon
 from catalog.templatetags.atlas import relative_link
 
 MANIFEST = "catalogue.json"
+GENERATOR = "Neural Atlas"
 EXPORT_JOB_ID = "export-catalogue"
 
 
@@ -54,14 +60,16 @@ def export_catalogue(out_dir: str | Path, on_page: Callable[[str], None] | None 
     try:
         site = _Site(building, on_page)
         site.write_all()
+        files = _files_in(building) | {MANIFEST}
         manifest = {
-            "generator": "Neural Atlas",
+            "generator": GENERATOR,
             "exported": timezone.now().isoformat(),
             "networks": Network.objects.count(),
             "pages": site.pages,
             "stills": len(site.stills),
             "bytes": sum(f.stat().st_size for f in building.rglob("*") if f.is_file()),
             "seconds": round(time.monotonic() - started, 2),
+            "files": sorted(files),
         }
         (building / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         building.chmod(0o755)
@@ -73,11 +81,13 @@ def export_catalogue(out_dir: str | Path, on_page: Callable[[str], None] | None 
 
 
 def read_manifest(out_dir: str | Path) -> dict | None:
-    """The manifest of the catalogue in `out_dir`, or None if there is none."""
+    """The manifest of the catalogue in `out_dir`, or None if there is none (or not a JSON
+    object)."""
     try:
-        return json.loads((Path(out_dir) / MANIFEST).read_text())
+        manifest = json.loads((Path(out_dir) / MANIFEST).read_text())
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def queue_export(out_dir: str | Path) -> None:
@@ -216,15 +226,47 @@ class _Site:
 
 
 def _check_replaceable(out_dir: Path) -> None:
+    """Raise `CatalogueError` unless `out_dir` is absent, empty, or an untouched export."""
     if not out_dir.exists():
         return
     if not out_dir.is_dir():
         raise CatalogueError(f"{out_dir} exists and is not a folder")
-    if any(out_dir.iterdir()) and not (out_dir / MANIFEST).exists():
+    if not any(out_dir.iterdir()):
+        return
+    manifest = read_manifest(out_dir)
+    if manifest is None:
         raise CatalogueError(
-            f"{out_dir} is not a catalogue (it has no {MANIFEST}) and not empty: "
+            f"{out_dir} is not a catalogue (it has no readable {MANIFEST}) and not empty: "
             "choose a new or empty folder"
         )
+    listed = manifest.get("files")
+    if manifest.get("generator") != GENERATOR or not isinstance(listed, list):
+        raise CatalogueError(
+            f"{out_dir} is not a catalogue: its {MANIFEST} was not written by {GENERATOR} "
+            "(or lists no files); choose a new or empty folder"
+        )
+    strangers = sorted(_files_in(out_dir) - {name for name in listed if isinstance(name, str)})
+    if strangers:
+        shown = ", ".join(strangers[:5]) + (", ..." if len(strangers) > 5 else "")
+        raise CatalogueError(
+            f"{out_dir} is not a catalogue as exported: it holds {len(strangers)} file(s) "
+            f"no export wrote ({shown}); move them away or choose another folder"
+        )
+
+
+def _files_in(folder: Path) -> set[str]:
+    """Every file below `folder` (links included, never followed), as relative POSIX paths."""
+    found = set()
+
+    def unreadable(error: OSError) -> None:
+        raise CatalogueError(f"{error.filename} cannot be read ({error.strerror})")
+
+    for parent, dirs, files in os.walk(folder, onerror=unreadable):
+        here = Path(parent)
+        links = [name for name in dirs if (here / name).is_symlink()]
+        for name in files + links:
+            found.add((here / name).relative_to(folder).as_posix())
+    return found
 
 
 def _swap(building: Path, out_dir: Path) -> None:

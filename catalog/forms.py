@@ -1,9 +1,54 @@
-"""Forms: a curator's annotation, and a network an admin registers."""
+"""Forms: a visitor's sketch and dream, a curator's annotation, a network an admin registers."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 import renderer
 from catalog.models import Network, Taxon
+from catalog.photos import open_checked
+from renderer.spec import OBJECTIVES, PHOTO_OBJECTIVES, STYLES
+
+
+class SketchForm(forms.Form):
+    """The variant form on a channel page (submitted as a GET query string)."""
+
+    objective = forms.ChoiceField(choices=[(o, o) for o in OBJECTIVES if o not in PHOTO_OBJECTIVES])
+    style = forms.ChoiceField(choices=[(s, s) for s in STYLES])
+    seed = forms.IntegerField(min_value=0)
+    steps = forms.IntegerField(min_value=1)
+    size = forms.IntegerField(min_value=16)
+    count = forms.IntegerField(min_value=1, required=False, help_text="diversity / interpolate")
+    channel_b = forms.IntegerField(min_value=0, required=False, help_text="interpolate to")
+
+    def __init__(self, *args, limits: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, limit in limits.items():
+            self.fields[name].widget.attrs["max"] = limit
+
+
+class DreamForm(forms.Form):
+    """Upload a photograph and amplify the channel (or its whole layer) in it."""
+
+    photo = forms.FileField(help_text="PNG, JPEG or WebP")
+    objective = forms.ChoiceField(choices=[(o, o) for o in PHOTO_OBJECTIVES])
+    steps = forms.IntegerField(min_value=1, initial=32)
+    size = forms.IntegerField(min_value=16, initial=128)
+
+    def __init__(self, *args, limits: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("steps", "size"):
+            self.fields[name].validators.append(MaxValueValidator(limits[name]))
+            self.fields[name].widget.attrs["max"] = limits[name]
+        self.fields["photo"].widget.attrs["accept"] = "image/png,image/jpeg,image/webp"
+
+    def clean_photo(self):
+        """Refused by size, format and pixel count before any pixel is decoded."""
+        upload = self.cleaned_data["photo"]
+        try:
+            open_checked(upload)
+        except renderer.SpecError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return upload
 
 
 class TaxonChoiceField(forms.ModelMultipleChoiceField):

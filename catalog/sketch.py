@@ -2,28 +2,26 @@
 
 A visitor's query string (`?style=cppn&seed=3`) or uploaded photograph becomes a
 `RenderSpec` of the same channel; it shares the cache, the queue and the progress bar.
-Anonymous visitors get small sizes and step counts; staff get the renderer's own limits.
+Limits are checked on the parsed spec, never on the raw strings. Anonymous visitors get
+small sizes and step counts, a rate per client address and a cap on pending variants;
+staff get the renderer's own limits. A variant belongs to the sessions that asked for it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
-import tempfile
-from pathlib import Path
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
-from django.core.validators import MaxValueValidator
-from PIL import Image, UnidentifiedImageError
+from django_ratelimit.core import get_usage
 
+from catalog.models import Still
 from renderer import SpecError
-from renderer.spec import OBJECTIVES, PHOTO_OBJECTIVES, STYLES
+from renderer.spec import RenderSpec
 
 VARIANT_FIELDS = ("objective", "style", "size", "steps", "seed", "count", "channel_b", "photo")
-PHOTO_MAX_SIDE = 2048
+SESSION_KEY = "atlas_variants"
+SESSION_MEMORY = 100  # variants a session remembers
 
 
 def limits_for(user) -> dict[str, int]:
@@ -31,15 +29,22 @@ def limits_for(user) -> dict[str, int]:
     return settings.ATLAS_SKETCH_LIMITS["staff" if user.is_staff else "visitor"]
 
 
-def variant_params(query, user) -> dict[str, str]:
-    """Render parameters from a query string, checked against the user's limits."""
-    params = {k: query[k] for k in VARIANT_FIELDS if query.get(k, "") != ""}
+def variant_params(query) -> dict[str, str]:
+    """The render parameters present in a query string."""
+    return {k: query[k] for k in VARIANT_FIELDS if query.get(k, "") != ""}
+
+
+def check_limits(spec: RenderSpec, user) -> None:
+    """Refuse a spec beyond the user's limits (`SpecError` naming the field)."""
     for field, limit in limits_for(user).items():
-        value = params.get(field, "")
-        if value.isdigit() and int(value) > limit:
+        value = getattr(spec, field)
+        if value is not None and value > limit:
             who = "staff" if user.is_staff else "visitors"
             raise SpecError(field, f"{who} may ask for at most {limit}, got {value}")
-    return params
+
+
+def origin_of(user) -> str:
+    return Still.STAFF if user.is_staff else Still.VISITOR
 
 
 def variant_query(spec, default) -> str:
@@ -52,71 +57,50 @@ def variant_query(spec, default) -> str:
     return "?" + urlencode(changed) if changed else ""
 
 
-class SketchForm(forms.Form):
-    """The variant form on a channel page (submitted as a GET query string)."""
+@dataclass
+class Refusal:
+    """Why a new variant is not rendered now, and when to try again (seconds)."""
 
-    objective = forms.ChoiceField(choices=[(o, o) for o in OBJECTIVES if o not in PHOTO_OBJECTIVES])
-    style = forms.ChoiceField(choices=[(s, s) for s in STYLES])
-    seed = forms.IntegerField(min_value=0)
-    steps = forms.IntegerField(min_value=1)
-    size = forms.IntegerField(min_value=16)
-    count = forms.IntegerField(min_value=1, required=False, help_text="diversity / interpolate")
-    channel_b = forms.IntegerField(min_value=0, required=False, help_text="interpolate to")
-
-    def __init__(self, *args, limits: dict[str, int], **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, limit in limits.items():
-            self.fields[name].widget.attrs["max"] = limit
+    reason: str
+    retry_after: int
 
 
-class DreamForm(forms.Form):
-    """Upload a photograph and amplify the channel (or its whole layer) in it."""
-
-    photo = forms.ImageField()
-    objective = forms.ChoiceField(choices=[(o, o) for o in PHOTO_OBJECTIVES])
-    steps = forms.IntegerField(min_value=1, initial=32)
-    size = forms.IntegerField(min_value=16, initial=128)
-
-    def __init__(self, *args, limits: dict[str, int], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.limits = limits
-        for name in ("steps", "size"):
-            self.fields[name].validators.append(MaxValueValidator(limits[name]))
-            self.fields[name].widget.attrs["max"] = limits[name]
-
-
-def store_photo(upload) -> str:
-    """Save an uploaded photograph as a clean PNG named by its SHA-256; return the hash."""
-    try:
-        upload.seek(0)  # the form's validation has read it once already
-        image = Image.open(upload)
-        image.load()
-    except (UnidentifiedImageError, OSError) as exc:
-        raise SpecError("photo", f"is not a readable image ({exc})") from exc
-    image = image.convert("RGB")
-    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-    data = io.BytesIO()
-    image.save(data, format="PNG")
-    digest = hashlib.sha256(data.getvalue()).hexdigest()
-    target = photo_path(digest)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data.getvalue())
-        os.replace(temporary, target)
-    return digest
+def refusal_for(request) -> Refusal | None:
+    """None if this client may queue one more variant now; counts the attempt."""
+    if request.user.is_staff:
+        return None
+    usage = get_usage(
+        request, group="variants", key="ip", rate=settings.ATLAS_VARIANT_RATE, increment=True
+    )
+    if usage and usage["should_limit"]:
+        return Refusal(
+            f"this address asked for more than {settings.ATLAS_VARIANT_RATE} new variants",
+            max(1, int(usage["time_left"])),
+        )
+    mine = Still.objects.pending().filter(id__in=remembered(request))
+    if mine.count() >= settings.ATLAS_MAX_PENDING_PER_VISITOR:
+        return Refusal("your earlier variants are still rendering", 30)
+    pending = Still.objects.pending().filter(origin=Still.VISITOR)
+    if pending.count() >= settings.ATLAS_MAX_PENDING_VARIANTS:
+        return Refusal("many visitors' variants are rendering right now", 60)
+    return None
 
 
-def photo_path(digest: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "photos" / f"{digest}.png"
+def remember(request, still: Still) -> None:
+    """Let this visitor's session see `still` (a variant it asked for)."""
+    ids = [i for i in request.session.get(SESSION_KEY, []) if i != still.id]
+    request.session[SESSION_KEY] = (ids + [still.id])[-SESSION_MEMORY:]
 
 
-def load_photos(specs) -> dict[str, Image.Image]:
-    """The photographs dream specs start from (a missing one is left out: the renderer
-    then fails that still with an error naming `photo`)."""
-    photos = {}
-    for spec in specs:
-        if spec.photo and photo_path(spec.photo).exists():
-            photos[spec.photo] = Image.open(photo_path(spec.photo)).convert("RGB")
-    return photos
+def remembered(request) -> list[int]:
+    return list(request.session.get(SESSION_KEY, []))
+
+
+def can_see(request, still: Still) -> bool:
+    """Atlas stills are public; a variant is its visitors' and staff's."""
+    return still.is_public or request.user.is_staff or still.id in remembered(request)
+
+
+def is_cross_site(request) -> bool:
+    """A request another site's page made (an <img>, a link): it never starts a render."""
+    return request.headers.get("Sec-Fetch-Site", "") == "cross-site"

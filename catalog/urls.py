@@ -14,6 +14,7 @@ urlpatterns = [
     path("batches/<int:batch_id>/retry/", views.batch_retry, name="batch-retry"),
     path("export/", views.catalogue_export, name="catalogue-export"),
     path("stills/<int:still_id>/status.json", views.still_status, name="still-status"),
+    path("stills/<int:still_id>/image.png", views.still_image, name="still-image"),
     path("n/<str:network>/", views.network_detail, name="network"),
     path("n/<str:network>/<str:layer>/", views.layer_detail, name="layer"),
     path("n/<str:network>/<str:layer>/print/", views.contact_sheet, name="contact-sheet"),

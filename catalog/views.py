@@ -1,18 +1,22 @@
 """Thin views: look rows up (404 when unknown), ask the models and jobs, render a template."""
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.contrib.auth import views as auth_views
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django.views.static import serve
+from django_ratelimit.decorators import ratelimit
 
-from catalog import batches, catalogue, sketch
-from catalog.forms import AnnotationForm
-from catalog.jobs import RenderingUnavailable, queue_render_for
+from catalog import batches, catalogue, jobs, photos, sketch
+from catalog.forms import AnnotationForm, DreamForm, SketchForm
 from catalog.models import Annotation, BatchRender, Channel, Layer, Network, Still, Taxon
 from catalog.people import admin_required, can_annotate, curator_required
+from catalog.queues import RenderingUnavailable
 from renderer import SpecError
 
 SEARCH_LIMIT = 120
@@ -51,21 +55,46 @@ def contact_sheet(request, network, layer):
 
 
 def channel_detail(request, network, layer, index):
+    """A channel's page with its still; a variant when the query asks for one.
+
+    The default still is queued for anyone who opens it. A new variant is queued only
+    for a same-site request within the visitor's limits, rate and pending cap (else a
+    429 that says when to try again); a variant is visible to the sessions that asked.
+    """
     channel = _channel(network, layer, index)
     try:
-        spec = channel.spec(**sketch.variant_params(request.GET, request.user))
+        spec = channel.spec(**sketch.variant_params(request.GET))
+        sketch.check_limits(spec, request.user)
     except SpecError as exc:
         return _bad_request(request, channel, exc)
-    still = channel.still_for(spec)
+    if spec == channel.spec():
+        still = channel.still_for(spec)
+        unavailable = _watch(still)
+    else:
+        key = spec.cache_key(channel.layer.network.weight_hash)
+        still = Still.objects.filter(spec_hash=key).first()
+        if still is None or still.status in (Still.CANCELLED, Still.NEW):
+            if sketch.is_cross_site(request):
+                return _render_button(request, channel)
+            if refusal := sketch.refusal_for(request):
+                return too_many_requests(request, refusal=refusal)
+            still = still or channel.still_for(spec, origin=sketch.origin_of(request.user))
+        sketch.remember(request, still)
+        unavailable = _watch(still)
+    return _channel_page(request, channel, still, spec, unavailable)
+
+
+def _channel_page(request, channel, still, spec, unavailable):
     limits = sketch.limits_for(request.user)
     annotation = channel.annotation_or_none()
     context = {
         "channel": channel,
         "still": still,
-        "unavailable": _queue_if_uncached(still),
-        "sketch_form": sketch.SketchForm(initial=spec.to_dict(), limits=limits),
-        "dream_form": sketch.DreamForm(limits=limits),
-        "variants": _variants(channel, still),
+        "position": jobs.position_of(still),
+        "unavailable": unavailable,
+        "sketch_form": SketchForm(initial=spec.to_dict(), limits=limits),
+        "dream_form": DreamForm(limits=limits),
+        "variants": _variants(request, channel, still),
         "annotation": annotation,
         "note": annotation.html() if annotation else "",
         "can_annotate": can_annotate(request.user),
@@ -73,16 +102,31 @@ def channel_detail(request, network, layer, index):
     return render(request, "catalog/channel.html", {**context, **channel.neighbours()})
 
 
+def _render_button(request, channel):
+    """Another site linked to a new variant: show a button instead of rendering."""
+    context = {"channel": channel, "query": request.GET.urlencode()}
+    return render(request, "catalog/render_variant.html", context)
+
+
+def too_many_requests(request, exception=None, refusal=None):
+    """429: what was refused and when to try again (also django-ratelimit's view)."""
+    refusal = refusal or sketch.Refusal("too many requests from this address", 60)
+    context = {"reason": refusal.reason, "retry_after": refusal.retry_after}
+    response = render(request, "catalog/too_many_requests.html", context, status=429)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 @require_POST
 def channel_dream(request, network, layer, index):
     """Upload a photograph and dream the channel into it: redirects to that variant."""
     channel = _channel(network, layer, index)
-    form = sketch.DreamForm(request.POST, request.FILES, limits=sketch.limits_for(request.user))
+    form = DreamForm(request.POST, request.FILES, limits=sketch.limits_for(request.user))
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         return _bad_request(request, channel, SpecError(field, " ".join(errors)))
     try:
-        digest = sketch.store_photo(form.cleaned_data["photo"])
+        digest = photos.store_photo(form.cleaned_data["photo"])
     except SpecError as exc:
         return _bad_request(request, channel, exc)
     query = {"objective": form.cleaned_data["objective"], "style": "pixel", "photo": digest}
@@ -128,8 +172,11 @@ def taxon_detail(request, slug):
     return render(request, "catalog/taxon.html", context)
 
 
+SEARCH_WORDS = 12  # each word joins tables; SQLite refuses a query past about 35 words
+
+
 def search(request):
-    query = request.GET.get("q", "").strip()
+    query = " ".join(request.GET.get("q", "").split()[:SEARCH_WORDS])
     channels, taxa_found = [], []
     if query:
         found = Channel.objects.search(query).select_related("layer__network")
@@ -206,13 +253,47 @@ def catalogue_export(request):
 
 
 def still_status(request, still_id):
-    still = get_object_or_404(Still, id=still_id)
-    return JsonResponse(still.status_dict())
+    still = _visible_still(request, still_id)
+    return JsonResponse(still.status_dict(position=jobs.position_of(still)))
+
+
+def still_image(request, still_id):
+    """A still's image for those who may see it (a visitor's variant: that visitor)."""
+    still = _visible_still(request, still_id)
+    if not still.is_cached:
+        raise Http404("not rendered yet")
+    path = Path(settings.MEDIA_ROOT) / still.image.name
+    if not path.is_file():
+        raise Http404("image missing")
+    return FileResponse(path.open("rb"), content_type="image/png")
+
+
+PRIVATE_MEDIA = ("variants/", "photos/")
 
 
 def media(request, path):
-    """Stills from the media folder (a production host may serve MEDIA_ROOT itself)."""
+    """Atlas stills from the media folder (a production host may serve MEDIA_ROOT itself,
+    except its `variants/` folder); visitors' variants go through `still_image`."""
+    if path.startswith(PRIVATE_MEDIA) or "/." in f"/{path}":
+        raise Http404("not public")
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def _login_rate(group, request) -> str:
+    return settings.ATLAS_LOGIN_RATE
+
+
+@method_decorator(ratelimit(key="ip", rate=_login_rate, method="POST"), name="post")
+@method_decorator(ratelimit(key="post:username", rate=_login_rate, method="POST"), name="post")
+class LoginView(auth_views.LoginView):
+    """Django's login, throttled per address and per user name (then a 429)."""
+
+
+def _visible_still(request, still_id: int) -> Still:
+    still = get_object_or_404(Still.objects.select_related("channel__layer"), id=still_id)
+    if not sketch.can_see(request, still):
+        raise Http404("no such still")
+    return still
 
 
 def _layer(network: str, layer: str) -> Layer:
@@ -236,19 +317,24 @@ def _bad_request(request, channel, error: SpecError):
     return render(request, "catalog/bad_request.html", context, status=400)
 
 
-def _variants(channel: Channel, current: Still) -> list[tuple[Still, str]]:
-    """The channel's other rendered stills, each with the query string that shows it."""
+def _variants(request, channel: Channel, current: Still) -> list[tuple[Still, str]]:
+    """The channel's other rendered stills this viewer may see, with their query strings."""
     default = channel.spec()
-    others = channel.stills.filter(status=Still.DONE).exclude(id=current.id)[:24]
-    return [(still, sketch.variant_query(still.render_spec(), default)) for still in others]
+    others = channel.stills.filter(status=Still.DONE, is_default=False).exclude(id=current.id)
+    if not request.user.is_staff:
+        others = others.filter(id__in=sketch.remembered(request))
+    return [
+        (still, sketch.variant_query(still.render_spec(), default))
+        for still in others.select_related("channel__layer")[:24]
+    ]
 
 
-def _queue_if_uncached(still: Still) -> str | None:
-    """Queue a new, cancelled (or lost) still; the message to show when rendering is down."""
+def _watch(still: Still) -> str | None:
+    """Queue (or hurry) a still somebody opened; the message to show when rendering is down."""
     if still.status not in (Still.NEW, Still.QUEUED, Still.CANCELLED):
         return None
     try:
-        queue_render_for([still])
+        jobs.watch(still)
     except RenderingUnavailable:
         return "Rendering is unavailable right now: this still will render once it is back."
     return None

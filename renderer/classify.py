@@ -39,14 +39,13 @@ class Classification:
 def classify(network: Network, images: Images, top: int = 5) -> list[Classification]:
     """Classify images (PIL, a list of PIL, or an (N, 3, H, W) tensor in [0, 1]).
 
-    Images are resized to the network's input size. For ImageNet networks the
+    All images go through the network in one batched forward pass, one result per image
+    in their order; each is resized to the network's input size first, so a list may mix
+    sizes (a still and a diversity strip). For ImageNet networks the
     probabilities are taken over ImageNet's 1000 classes only (InceptionV1's "dummy" and
     unused outputs are left out); other networks get their own labels and no index.
     """
-    batch = _as_batch(images, network.device)
-    batch = F.interpolate(
-        batch, size=network.input_size, mode="bilinear", align_corners=False, antialias=True
-    )
+    batch = _as_batch(images, network.device, network.input_size)
     probabilities = _logits(network, batch).float().softmax(dim=1)
     labels = network.labels
     offset = imagenet_offset(labels)
@@ -100,16 +99,22 @@ def _logits(network: Network, batch: torch.Tensor) -> torch.Tensor:
     return outputs["logits"]
 
 
-def _as_batch(images: Images, device: torch.device) -> torch.Tensor:
+def _as_batch(images: Images, device: torch.device, size: int) -> torch.Tensor:
+    """One (N, 3, size, size) batch on `device`, each image resized on its own."""
     if isinstance(images, torch.Tensor):
         batch = images if images.dim() == 4 else images[None]
-        return batch.to(device=device, dtype=torch.float32)
+        return _resized(batch.to(device=device, dtype=torch.float32), size)
     if isinstance(images, Image.Image):
         images = [images]
     if not images:
         raise ValueError("classify needs at least one image")
-    arrays = [np.asarray(image.convert("RGB"), dtype=np.float32) / 255 for image in images]
-    sizes = {array.shape for array in arrays}
-    if len(sizes) > 1:
-        raise ValueError(f"images in one batch must share a size, got {sorted(sizes)}")
-    return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).to(device)
+    return torch.cat([_resized(_as_tensor(image, device), size) for image in images])
+
+
+def _as_tensor(image: Image.Image, device: torch.device) -> torch.Tensor:
+    array = np.asarray(image.convert("RGB"), dtype=np.float32) / 255
+    return torch.from_numpy(array).permute(2, 0, 1)[None].to(device)
+
+
+def _resized(batch: torch.Tensor, size: int) -> torch.Tensor:
+    return F.interpolate(batch, size=size, mode="bilinear", align_corners=False, antialias=True)

@@ -111,30 +111,26 @@ def optimize(
     params, image_fn = make_style(first.style, plan, first.size, device)
     rate = first.learning_rate * LEARNING_RATE_SCALE.get(first.style, 1.0)
     optimizer = torch.optim.Adam(params, lr=rate)
-    autocast = (
-        torch.autocast(device.type, dtype=torch.bfloat16)
-        if precision == "bfloat16"
-        else nullcontext()
-    )
     with capture(network.model, {layer.name: layer.module}, stop_after=layer.name) as acts:
 
         def activations(images: torch.Tensor) -> torch.Tensor:
-            with autocast:
+            with _autocast(device, precision):
                 forward_until(network.model, network.preprocess(images))
             return acts[layer.name].float()
 
         baseline = _baseline(first, network, activations)
         for step in range(first.steps):
-            optimizer.zero_grad(set_to_none=True)
-            images = image_fn()
-            loss_extra = 0.0
-            if images.shape[1] == 4:
-                images, loss_extra = _over_background(images, seeds, step)
-            images = apply_transforms(first.transforms, images, seeds, step)
-            activations(images)
-            loss = objective(lambda name: acts[name])
-            (loss + loss_extra * loss.detach().abs()).backward()
-            optimizer.step()
+            optimization_step(
+                network,
+                acts,
+                optimizer,
+                image_fn,
+                objective,
+                transforms=first.transforms,
+                seeds=seeds,
+                step=step,
+                precision=precision,
+            )
             if progress:
                 progress(step + 1, first.steps)
             if should_cancel and should_cancel():
@@ -144,6 +140,45 @@ def optimize(
             figures = still_figures(activations(final), plan, baseline)
     seconds = (time.perf_counter() - started) / plan.size
     return Optimized(plan, image_fn, figures, seconds)
+
+
+def optimization_step(
+    network: Network,
+    acts: Mapping[str, torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    image_fn: Callable[[], torch.Tensor],
+    objective: Callable[[Callable[[str], torch.Tensor]], torch.Tensor],
+    *,
+    transforms: str,
+    seeds: torch.Tensor,
+    step: int,
+    precision: str = "float32",
+) -> None:
+    """One step of the optimization, shared by stills (`optimize`) and prints' tiles.
+
+    `image_fn()` gives the batch (N, 3 or 4, H, W) in [0, 1]; an RGBA batch is composited
+    over per-element random backgrounds with a penalty on mean opacity. The transforms
+    named by `transforms` are drawn from `seeds` and `step`; the network runs (under
+    bf16 autocast for `precision="bfloat16"`) until the hooks in `acts` have what
+    `objective` reads; then the parameters behind `optimizer` take one step.
+    """
+    optimizer.zero_grad(set_to_none=True)
+    images = image_fn()
+    opacity_penalty = 0.0
+    if images.shape[1] == 4:
+        images, opacity_penalty = _over_background(images, seeds, step)
+    images = apply_transforms(transforms, images, seeds, step)
+    with _autocast(network.device, precision):
+        forward_until(network.model, network.preprocess(images))
+    loss = objective(lambda name: acts[name])
+    (loss + opacity_penalty * loss.detach().abs()).backward()
+    optimizer.step()
+
+
+def _autocast(device: torch.device, precision: str):
+    if precision == "bfloat16":
+        return torch.autocast(device.type, dtype=torch.bfloat16)
+    return nullcontext()
 
 
 def _over_background(rgba: torch.Tensor, seeds: torch.Tensor, step: int):

@@ -4,8 +4,10 @@ A still is optimized at its spec's size, then grown by octaves: each octave doub
 canvas (bicubic) and refines it tile by tile, where the network sees each tile at 1:1
 inside a margin of its surroundings and adds the detail that belongs at that scale. The
 network's cost per step is that of a tile, whatever the canvas; memory is the canvas
-(3 × size² floats on the CPU) plus one batch of tiles. A CPPN needs none of this: it is
-resampled at the print size.
+(3 × size² floats on the CPU, 4 for a transparent still) plus one batch of tiles. A
+transparent still grows its alpha with its colour: alpha is upsampled, then refined
+with the tiles (composited over random backgrounds, as the engine does), and the print is
+RGBA. A CPPN needs none of this: it is resampled at the print size.
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from renderer.engine import optimize
+from renderer.engine import optimization_step, optimize
 from renderer.errors import SpecError
-from renderer.layers import capture, forward_until
+from renderer.layers import capture
 from renderer.objectives import batch_targets
 from renderer.plan import plan_batch
 from renderer.spec import RenderSpec
 from renderer.styles import decorrelated_rgb
-from renderer.transforms import apply_transforms, hashed_uniform
+from renderer.transforms import hashed_uniform
 from renderer.zoo import Network
 
 PRINT_OBJECTIVES = ("channel", "neuron", "negative")
@@ -135,11 +137,14 @@ def _window(padded: torch.Tensor, y: int, x: int, plan: PrintPlan) -> torch.Tens
 
 
 def _optimize_tiles(network, spec, windows, plan, octave, start) -> torch.Tensor:
-    """Optimize a pixel residual on each tile's core, its margin held as context."""
+    """Optimize a pixel residual on each tile's core, its margin held as context.
+
+    The residual has the canvas's channels: colour, and alpha for a transparent print.
+    """
     device = network.device
     windows = windows.to(device)
     count, m, t = len(windows), plan.margin, plan.tile
-    residual = torch.zeros(count, 3, t, t, device=device, requires_grad=True)
+    residual = torch.zeros(count, windows.shape[1], t, t, device=device, requires_grad=True)
     optimizer = torch.optim.Adam([residual], lr=plan.learning_rate)
     elements = plan_batch(network, [spec] * count, None)
     objective = batch_targets(spec.layer, elements)
@@ -147,23 +152,35 @@ def _optimize_tiles(network, spec, windows, plan, octave, start) -> torch.Tensor
     seeds = torch.arange(count, device=device) + spec.seed * 7 + octave * 100_003 + start
     inside = torch.zeros_like(windows[:, :1], dtype=torch.bool)
     inside[:, :, m : m + t, m : m + t] = True
+
+    def tiles() -> torch.Tensor:
+        detail = F.pad(_detail(residual), [m] * 4)
+        return torch.where(inside, (windows + detail).clamp(0, 1), windows)
+
     with capture(network.model, {layer.name: layer.module}, stop_after=layer.name) as acts:
         for step in range(plan.steps):
-            optimizer.zero_grad(set_to_none=True)
-            detail = F.pad(_colour(residual), [m] * 4)
-            images = torch.where(inside, (windows + detail).clamp(0, 1), windows)
-            images = apply_transforms(spec.transforms, images, seeds, step)
-            forward_until(network.model, network.preprocess(images))
-            objective(lambda name: acts[name]).backward()
-            optimizer.step()
+            optimization_step(
+                network,
+                acts,
+                optimizer,
+                tiles,
+                objective,
+                transforms=spec.transforms,
+                seeds=seeds,
+                step=step,
+            )
     with torch.no_grad():
-        cores = windows[:, :, m : m + t, m : m + t] + _colour(residual)
+        cores = windows[:, :, m : m + t, m : m + t] + _detail(residual)
     return cores.clamp(0, 1).cpu()
 
 
-def _colour(residual: torch.Tensor) -> torch.Tensor:
-    """A residual in decorrelated colour, mapped linearly to RGB around zero."""
-    return (decorrelated_rgb(residual) - 0.5) * 4
+def _detail(residual: torch.Tensor) -> torch.Tensor:
+    """A residual mapped linearly around zero: colour decorrelated, alpha as it is."""
+    colour = (decorrelated_rgb(residual[:, :3]) - 0.5) * 4
+    if residual.shape[1] == 3:
+        return colour
+    alpha = (torch.sigmoid(residual[:, 3:]) - 0.5) * 4
+    return torch.cat([colour, alpha], dim=1)
 
 
 def _sample_cppn(image_fn, size: int, band: int) -> Image.Image:

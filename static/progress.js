@@ -41,7 +41,8 @@
     const percent = Math.round(status.progress * 100);
     bar.style.width = percent + "%";
     progress.setAttribute("aria-valuenow", percent);
-    label.textContent = status.status + "… " + percent + "%";
+    const waiting = status.position ? " · position " + status.position + " in the queue" : "";
+    label.textContent = status.status + "… " + percent + "%" + waiting;
     return false;
   }
 

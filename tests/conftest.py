@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+WORKER_QUEUES = ("live", "render", "default")
 
 
 def _free_port() -> int:
@@ -71,10 +72,13 @@ def atlas_settings(settings, redis_url, tmp_path):
 
     redis.Redis.from_url(redis_url).flushdb()
     settings.RQ_QUEUES = {
-        "render": {"URL": redis_url, "DEFAULT_TIMEOUT": 600},
-        "default": {"URL": redis_url, "DEFAULT_TIMEOUT": 600},
+        name: {"URL": redis_url, "DEFAULT_TIMEOUT": 600} for name in ("live", "render", "default")
+    }
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ATLAS_PRIVATE_ROOT = tmp_path / "private"
     settings.ATLAS_PROGRESS_INTERVAL = 0.0
     settings.ATLAS_DEFAULT_STILL = {"size": 48, "steps": 8}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed
@@ -106,12 +110,16 @@ def worker_env(settings) -> dict:
         DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
         REDIS_URL=settings.RQ_QUEUES["render"]["URL"],
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        ATLAS_PRIVATE_ROOT=str(settings.ATLAS_PRIVATE_ROOT),
         ATLAS_PROGRESS_INTERVAL="0",
         ATLAS_DEVICE="cpu",
         # Workers share the test's atlas settings, as workers and web share the environment.
         ATLAS_STILL_SIZE=str(settings.ATLAS_DEFAULT_STILL["size"]),
         ATLAS_STILL_STEPS=str(settings.ATLAS_DEFAULT_STILL["steps"]),
         ATLAS_BATCH_SIZE=str(settings.ATLAS_BATCH_SIZE),
+        ATLAS_JOB_SIZE=str(settings.ATLAS_JOB_SIZE),
+        ATLAS_WORKER_TICK=str(settings.ATLAS_WORKER_TICK),
+        ATLAS_STALE_AFTER=str(settings.ATLAS_STALE_AFTER),
         PYTHONPATH=str(ROOT),
     )
     return env
@@ -122,7 +130,7 @@ def run_worker(settings, transactional_db):
     """Run a real RQ worker process in burst mode: it works the queues until they are empty."""
 
     def run(timeout: float = 300) -> subprocess.CompletedProcess:
-        command = [sys.executable, "manage.py", "rqworker", "render", "default", "--burst"]
+        command = [sys.executable, "manage.py", "rqworker", *WORKER_QUEUES, "--burst"]
         result = subprocess.run(
             command,
             cwd=ROOT,
@@ -140,7 +148,7 @@ def run_worker(settings, transactional_db):
 @pytest.fixture
 def background_worker(settings, transactional_db):
     """A real RQ worker process that runs until the test ends."""
-    command = [sys.executable, "manage.py", "rqworker", "render", "default"]
+    command = [sys.executable, "manage.py", "rqworker", *WORKER_QUEUES]
     log = open(settings.MEDIA_ROOT.parent / "worker.log", "w")
     process = subprocess.Popen(
         command, cwd=ROOT, env=worker_env(settings), stdout=log, stderr=subprocess.STDOUT
@@ -179,3 +187,15 @@ def render_inline(channels) -> list:
     for still in stills:
         still.refresh_from_db()
     return stills
+
+
+def queued_job_ids(settings) -> list[str]:
+    """The ids of the jobs waiting in every worker queue, in the order workers take them."""
+    import redis
+
+    connection = redis.Redis.from_url(settings.RQ_QUEUES["render"]["URL"])
+    return [
+        job_id.decode()
+        for name in WORKER_QUEUES
+        for job_id in connection.lrange(f"rq:queue:{name}", 0, -1)
+    ]

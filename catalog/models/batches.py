@@ -105,5 +105,4 @@ class BatchRender(models.Model):
         """Stop the batch: its stills not yet running will not render. Returns how many."""
         BatchRender.objects.filter(id=self.id).update(cancelled=True)
         self.cancelled = True
-        waiting = Still.objects.filter(batches=self, status__in=(Still.NEW, Still.QUEUED))
-        return waiting.update(status=Still.CANCELLED, job_id="", progress=0.0)
+        return Still.objects.filter(batches=self).cancel()

@@ -16,6 +16,8 @@ from catalog.notes import render_note
 class Taxon(models.Model):
     """A kind of recurring motif (dog faces, eyes, fur); taxa form a tree."""
 
+    MAX_DEPTH = 12  # levels of nesting an import may create
+
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     parent = models.ForeignKey(
@@ -40,11 +42,12 @@ class Taxon(models.Model):
 
     def ancestors(self) -> list[Taxon]:
         """From the root down to this taxon's parent."""
-        chain, parent = [], self.parent
-        while parent is not None and parent not in chain:
-            chain.insert(0, parent)
+        chain, seen, parent = [], {self.id}, self.parent
+        while parent is not None and parent.id not in seen:  # bad data may hold a cycle
+            chain.append(parent)
+            seen.add(parent.id)
             parent = parent.parent
-        return chain
+        return chain[::-1]
 
     def subtree_ids(self) -> set[int]:
         """This taxon's id and those of all taxa below it."""
@@ -85,13 +88,23 @@ class Taxon(models.Model):
         for taxon in taxa:
             children.setdefault(taxon.parent_id, []).append(taxon)
         ordered: list[tuple[Taxon, int]] = []
+        seen: set[int] = set()
 
-        def walk(parent_id: int | None, depth: int) -> None:
-            for taxon in children.get(parent_id, []):
+        # Iterative, with a visited set: a deep or cyclic tree (bad data) never crashes a page.
+        def walk(start: list[Taxon]) -> None:
+            todo = [(taxon, 0) for taxon in reversed(start)]
+            while todo:
+                taxon, depth = todo.pop()
+                if taxon.id in seen:
+                    continue
+                seen.add(taxon.id)
                 ordered.append((taxon, depth))
-                walk(taxon.id, depth + 1)
+                todo.extend((child, depth + 1) for child in reversed(children.get(taxon.id, [])))
 
-        walk(None, 0)
+        walk(children.get(None, []))
+        for taxon in taxa:  # taxa on a cycle of parents reach no root: list them last
+            if taxon.id not in seen:
+                walk([taxon])
         return ordered
 
 

@@ -109,15 +109,26 @@ def test_pages_show_stills_notes_and_tags_with_relative_links(small_atlas, tmp_p
 
 def test_re_exporting_replaces_the_catalogue_in_one_move(small_atlas, tmp_path):
     out = tmp_path / "catalogue"
+    Taxon.objects.create(name="Passing fad", slug="passing-fad")
     export(out)
-    stale = out / "stale.html"
-    stale.write_text("from an earlier export")
+    stale = out / "taxa" / "passing-fad" / "index.html"
+    assert stale.is_file() and "taxa/passing-fad/index.html" in read_manifest(out)["files"]
+    Taxon.objects.filter(slug="passing-fad").delete()
     channel = Channel.objects.get(layer__name="stem", index=2)
     Annotation.revise(channel, None, "A new note.", [])
     export(out)
     assert "A new note." in (out / "n/efficientnet-lite0/stem/2/index.html").read_text()
     assert not stale.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue", "media"]
+
+
+def test_the_manifest_names_the_generator_and_every_file_written(small_atlas, tmp_path):
+    out = tmp_path / "catalogue"
+    export(out)
+    manifest = read_manifest(out)
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert manifest["generator"] == "Neural Atlas"
+    assert set(manifest["files"]) == written and "catalogue.json" in written
 
 
 def test_it_refuses_to_replace_a_folder_that_is_not_a_catalogue(small_atlas, tmp_path):
@@ -128,6 +139,48 @@ def test_it_refuses_to_replace_a_folder_that_is_not_a_catalogue(small_atlas, tmp
         export(precious)
     assert (precious / "thesis.tex").read_text() == "years of work"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "media"]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` with its contents."""
+    files = (p for p in folder.rglob("*") if p.is_file())
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        "{}",
+        "not json at all",
+        '["generator", "Neural Atlas"]',
+        '{"generator": "Neural Atlas"}',
+        '{"generator": "Someone else", "files": ["catalogue.json", "thesis.tex", "data/run.csv"]}',
+    ],
+)
+def test_a_folder_with_a_foreign_catalogue_json_is_refused_and_untouched(
+    small_atlas, tmp_path, manifest
+):
+    precious = tmp_path / "home"
+    (precious / "data").mkdir(parents=True)
+    (precious / "catalogue.json").write_text(manifest)
+    (precious / "thesis.tex").write_text("years of work")
+    (precious / "data" / "run.csv").write_text("1,2,3")
+    before = snapshot(precious)
+    with pytest.raises(CommandError, match="not a catalogue"):
+        export(precious)
+    assert snapshot(precious) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "media"]
+
+
+def test_an_export_with_a_strangers_file_added_is_refused_and_untouched(small_atlas, tmp_path):
+    out = tmp_path / "catalogue"
+    export(out)
+    (out / "n" / "notes.txt").write_text("someone's notes")
+    before = snapshot(out)
+    with pytest.raises(CommandError, match=r"1 file\(s\) no export wrote \(n/notes.txt\)"):
+        export(out)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue", "media"]
 
 
 def test_admins_start_an_export_from_the_site(admin_client, small_atlas, run_worker, settings):

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from catalog.catalogue import export_state
-from catalog.models import Annotation, BatchRender, Layer, Network, Taxon
+from catalog.models import Annotation, BatchRender, Layer, Network, Still, Taxon
 
 CHANNEL = ("efficientnet-lite0", "block3", 2)
 ALLOWED, LOGIN, FORBIDDEN, ADMIN_LOGIN = "allowed", "login", "forbidden", "admin login"
@@ -93,10 +93,14 @@ def test_only_admins_cancel_and_retry_batch_renders(role, batch):
     assert outcome(response) == expect(name, LOGIN, FORBIDDEN, ALLOWED)
     batch.refresh_from_db()
     assert batch.cancelled == (name == "admin")
+    cancelled = batch.stills.filter(status=Still.CANCELLED)
+    assert cancelled.count() == (batch.stills.count() if name == "admin" else 0)
+    batch.cancel()  # as an admin would: only an admin may undo it
     response = client.post(reverse("batch-retry", args=[batch.id]))
     assert outcome(response) == expect(name, LOGIN, FORBIDDEN, ALLOWED)
     batch.refresh_from_db()
-    assert not batch.cancelled
+    assert batch.cancelled == (name != "admin")
+    assert cancelled.count() == (0 if name == "admin" else batch.stills.count())
 
 
 def test_only_admins_export_the_catalogue(role):

@@ -54,3 +54,11 @@ def test_every_word_must_match(client, annotated):
 def test_an_empty_search_shows_the_form_only(client, registered):
     page = found(client, "")
     assert "channels found" not in page and 'name="q"' in page
+
+
+def test_a_long_search_answers_with_its_first_words_and_says_so(client, annotated):
+    query = "wet snout " + " ".join(f"word{i}" for i in range(58))
+    page = found(client, query)  # 60 words: once too many SQL terms, a 500
+    assert "Only the first 12 words were searched." in page
+    assert "word9 " in page and "word10" not in page
+    assert "Only the first" not in found(client, "wet snout")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from PIL import Image
 
 from catalog.models import Still
-from catalog.sketch import photo_path
+from catalog.photos import photo_path
 
 from ..renderer.helpers import make_photograph
 
@@ -52,7 +52,10 @@ def test_inconsistent_parameters_are_a_400_naming_the_field(client, registered):
         assert f"<code>{field}</code>".encode() in page.content, query
 
 
-def test_every_style_and_set_objective_renders_through_a_worker(client, registered, run_worker):
+def test_every_style_and_set_objective_renders_through_a_worker(
+    client, registered, run_worker, settings
+):
+    settings.ATLAS_MAX_PENDING_PER_VISITOR = 5
     queries = [
         "?style=transparent",
         "?style=pixel",

@@ -74,3 +74,35 @@ def test_admins_edit_the_taxonomy_in_the_admin(admin_client, db):
         },
     )
     assert looping.status_code == 200 and b"cannot sit below itself" in looping.content
+
+
+def test_pages_survive_a_cycle_of_parents_and_deep_nesting_in_the_database(
+    client, registered, curator
+):
+    # Bad data that came in by other means than the checked import (a script, the shell).
+    parent = None
+    for i in range(1200):
+        parent = Taxon.objects.create(name=f"Level {i}", slug=f"level-{i}", parent=parent)
+    a = Taxon.objects.create(name="Chicken", slug="chicken")
+    b = Taxon.objects.create(name="Egg", slug="egg", parent=a)
+    Taxon.objects.filter(id=a.id).update(parent=b)
+    channel = Channel.objects.get(layer__name="block1", index=0)
+    Annotation.revise(channel, curator, "which came first", [a, parent])
+
+    tree = Taxon.tree()
+    assert len(tree) == Taxon.objects.count()
+    assert {taxon.slug for taxon, _ in tree} >= {"chicken", "egg", "level-1199"}
+    assert dict((t.slug, depth) for t, depth in tree)["level-1199"] == 1199
+    page = client.get(reverse("taxa"))
+    assert page.status_code == 200 and b'href="/taxa/chicken/"' in page.content
+    for url in (
+        reverse("taxon", args=["chicken"]),
+        reverse("taxon", args=["level-1199"]),
+        reverse("taxon", args=["level-0"]),
+        reverse("search") + "?q=chicken",
+        channel.get_absolute_url(),
+        reverse("annotate", args=["efficientnet-lite0", "block1", 0]),
+    ):
+        client.force_login(curator)
+        assert client.get(url).status_code == 200, url
+    assert [t.slug for t in Taxon.objects.get(slug="egg").ancestors()] == ["chicken"]

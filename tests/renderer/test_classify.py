@@ -3,7 +3,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from renderer import RendererError
+from renderer import RendererError, RenderSpec, render_batch
 from renderer.classify import ANIMAL_CLASSES, classify, imagenet_offset
 from renderer.layers import LayerInfo
 from renderer.zoo import Network, imagenet_labels
@@ -68,11 +68,45 @@ def test_a_network_without_logits_cannot_classify():
         classify(network, torch.rand(1, 3, 32, 32))
 
 
-def test_efficientnet_lite0_reads_its_own_still(lite0):
-    images = [Image.new("RGB", (48, 48), (40 * i, 90, 200 - 40 * i)) for i in range(3)]
-    results = classify(lite0, images)
-    assert len(results) == 3
-    for found in results:
-        assert len(found.top) == 5 and 0.0 <= found.puppyslug_index <= 1.0
-        assert all(label in imagenet_labels() for label, _ in found.top)
-    assert ANIMAL_CLASSES == range(0, 398)
+@pytest.fixture(scope="module")
+def class_stills(lite0) -> dict[str, Image.Image]:
+    """Real class-logit stills of efficientnet-lite0: an animal and a landform."""
+    specs = [RenderSpec("efficientnet-lite0", "logits", c, size=64, steps=48) for c in (1, 980)]
+    goldfish, volcano = render_batch(lite0, specs)
+    return {"goldfish": goldfish.image, "volcano": volcano.image}
+
+
+def test_a_class_still_is_read_as_its_class_and_the_index_tells_animal_from_not(
+    lite0, class_stills
+):
+    goldfish, volcano = classify(lite0, [class_stills["goldfish"], class_stills["volcano"]])
+    assert "goldfish" in [label for label, _ in goldfish.top]
+    assert "volcano" in [label for label, _ in volcano.top]
+    assert goldfish.puppyslug_index > 0.5 > volcano.puppyslug_index
+
+
+def test_the_animal_classes_are_imagenets_first_398_ending_at_puffer():
+    labels = imagenet_labels()
+    assert labels[ANIMAL_CLASSES.stop - 1] == "puffer" and labels[ANIMAL_CLASSES.stop] == "abacus"
+
+
+def test_a_list_is_classified_in_one_forward_pass_as_it_is_one_by_one(lite0, class_stills):
+    images = [
+        class_stills["goldfish"],
+        class_stills["volcano"],
+        class_stills["goldfish"].resize((96, 96)),  # sizes may differ within a list
+    ]
+    batch_sizes = []
+    hook = lite0.model.register_forward_pre_hook(
+        lambda _, inputs: batch_sizes.append(len(inputs[0]))
+    )
+    try:
+        together = classify(lite0, images)
+    finally:
+        hook.remove()
+    assert batch_sizes == [3]
+    alone = [classify(lite0, image)[0] for image in images]
+    for batched, single in zip(together, alone, strict=True):
+        assert [label for label, _ in batched.top] == [label for label, _ in single.top]
+        assert [p for _, p in batched.top] == pytest.approx([p for _, p in single.top], abs=1e-4)
+        assert batched.puppyslug_index == pytest.approx(single.puppyslug_index, abs=1e-4)

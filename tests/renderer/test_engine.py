@@ -87,11 +87,3 @@ def test_class_logit_stills_are_classified_as_their_own_class(lite0):
             logits = lite0.model(lite0.preprocess(image))
         top5 = logits.topk(5).indices[0].tolist()
         assert result.spec.channel in top5, (result.spec.channel, top5)
-
-
-def test_the_batch_size_follows_the_device(lite0):
-    from renderer.batching import CPU_BATCH, batch_size_for
-
-    spec = lite0_spec()
-    assert batch_size_for(lite0, spec, 100) == CPU_BATCH
-    assert batch_size_for(lite0, spec, 3) == 3

@@ -1,7 +1,10 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 from renderer import RenderSpec, SpecError, render
 from renderer.prints import PrintPlan, render_print
@@ -47,3 +50,19 @@ def test_a_print_refuses_set_objectives_and_shrinking(lite0):
     with pytest.raises(SpecError) as error:
         render_print(lite0, RenderSpec("efficientnet-lite0", "block3", 5, size=256), 128)
     assert error.value.field == "size"
+
+
+def test_a_transparent_print_refines_alpha_with_colour_and_saves_as_rgba(lite0, tmp_path):
+    spec = RenderSpec("efficientnet-lite0", "stem", 5, style="transparent", size=32, steps=4)
+    plan = PrintPlan(tile=32, margin=8, steps=2, batch=4)
+    image = render_print(lite0, spec, 64, plan=plan)
+    assert image.size == (64, 64) and image.mode == "RGBA"
+    image.save(tmp_path / "print.png")
+    with Image.open(tmp_path / "print.png") as saved:
+        assert saved.mode == "RGBA"
+        assert np.array_equal(np.asarray(saved), np.asarray(image))
+    # The tiles refine alpha too: it is not the still's alpha, merely upsampled.
+    upsampled = render_print(lite0, spec, 64, plan=replace(plan, steps=0))
+    alpha, upsampled_alpha = (np.asarray(i, dtype=np.float32)[..., 3] for i in (image, upsampled))
+    assert alpha.std() > 0
+    assert np.abs(alpha - upsampled_alpha).mean() > 1

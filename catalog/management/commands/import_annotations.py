@@ -28,7 +28,9 @@ class Command(BaseCommand):
                 with open(file, encoding="utf-8") as handle:
                     data = json.load(handle)
             counts = load_annotations(data, skip_missing=skip_missing)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except RecursionError as exc:  # JSON nested deeper than the parser can follow
+            raise CommandError(f"could not import {file}: nested too deeply") from exc
+        except (OSError, ValueError) as exc:
             raise CommandError(f"could not import {file}: {exc}") from exc
         self.stdout.write(
             f"Imported {counts['taxa']} taxa, {counts['annotations']} annotation(s) with "

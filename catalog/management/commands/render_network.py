@@ -11,7 +11,7 @@ from catalog.models import BatchRender, Network, Still
 class Command(BaseCommand):
     help = (
         "Batch render a whole network, or some of its layers: queued for the workers (one job "
-        "per ATLAS_BATCH_SIZE stills), or --inline. Stills rendered before are skipped."
+        "per ATLAS_JOB_SIZE stills), or --inline. Stills rendered before are skipped."
     )
 
     def add_arguments(self, parser):

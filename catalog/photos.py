@@ -1,0 +1,86 @@
+"""Visitors' photographs for dream variants: checked before decoding, private, expiring.
+
+A photograph is refused by file size, format (PNG, JPEG, WebP) and pixel count read from
+its header, before any pixel is decoded. It is stored as a clean PNG named by its SHA-256
+under `ATLAS_PRIVATE_ROOT/photos/`, which no URL serves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+from pathlib import Path
+
+from django.conf import settings
+from PIL import Image, UnidentifiedImageError
+
+from catalog.files import write_atomically
+from renderer import SpecError
+
+FORMATS = ("PNG", "JPEG", "WEBP")
+PHOTO_MAX_SIDE = 2048  # stored photographs are scaled down to this
+
+
+def open_checked(upload) -> Image.Image:
+    """The upload as an image not yet decoded, or `SpecError("photo", …)`."""
+    if upload.size > settings.ATLAS_MAX_PHOTO_BYTES:
+        limit = settings.ATLAS_MAX_PHOTO_BYTES // 2**20
+        raise SpecError("photo", f"is larger than {limit} MB")
+    upload.seek(0)
+    try:
+        image = Image.open(upload, formats=FORMATS)  # reads the header only
+    except (UnidentifiedImageError, OSError) as exc:
+        raise SpecError("photo", "must be a PNG, JPEG or WebP image") from exc
+    width, height = image.size
+    if width * height > settings.ATLAS_MAX_PHOTO_PIXELS:
+        megapixels = settings.ATLAS_MAX_PHOTO_PIXELS / 1e6
+        raise SpecError(
+            "photo", f"has {width}×{height} pixels; at most {megapixels:g} megapixels please"
+        )
+    return image
+
+
+def store_photo(upload) -> str:
+    """Check, decode and save an uploaded photograph; return its SHA-256."""
+    image = open_checked(upload)
+    try:
+        image.load()
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise SpecError("photo", f"is not a readable image ({exc})") from exc
+    image = image.convert("RGB")
+    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+    data = io.BytesIO()
+    image.save(data, format="PNG")
+    digest = hashlib.sha256(data.getvalue()).hexdigest()
+    target = photo_path(digest)
+    if not target.exists():
+        write_atomically(target, lambda out: out.write(data.getvalue()))
+    return digest
+
+
+def photo_path(digest: str) -> Path:
+    return Path(settings.ATLAS_PRIVATE_ROOT) / "photos" / f"{digest}.png"
+
+
+def load_photos(specs) -> dict[str, Image.Image]:
+    """The photographs dream specs start from (a missing one is left out: the renderer
+    then fails that still with an error naming `photo`)."""
+    photos = {}
+    for spec in specs:
+        if spec.photo and photo_path(spec.photo).exists():
+            photos[spec.photo] = Image.open(photo_path(spec.photo)).convert("RGB")
+    return photos
+
+
+def expire_photos(older_than: float, keep: set[str]) -> int:
+    """Delete photographs older than `older_than` seconds that no kept still uses."""
+    folder, removed = Path(settings.ATLAS_PRIVATE_ROOT) / "photos", 0
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - older_than
+    for path in folder.glob("*.png"):
+        if path.stem not in keep and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
