@@ -145,7 +145,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_VIEW = "catalog.views.too_many_requests"
+RATELIMIT_VIEW = "catalog.views.atlas.too_many_requests"
 
 # The atlas: which device renders, and what a default still is.
 ATLAS_DEFAULT_STILL = {
@@ -185,6 +185,8 @@ ATLAS_WORKER_TICK = float(env("ATLAS_WORKER_TICK", "15"))
 ATLAS_STALE_AFTER = float(env("ATLAS_STALE_AFTER", "45"))
 ATLAS_MAX_RENDER_DEATHS = envint("ATLAS_MAX_RENDER_DEATHS", "3")
 ATLAS_CLEANUP_INTERVAL = envint("ATLAS_CLEANUP_INTERVAL", "3600")
+# A film job may run this long (seconds) before RQ stops it.
+ATLAS_FILM_TIMEOUT = envint("ATLAS_FILM_TIMEOUT", str(24 * 3600))
 
 # Where `export_catalogue` writes when an admin starts it from the site.
 ATLAS_CATALOGUE_DIR = Path(env("ATLAS_CATALOGUE_DIR", str(BASE_DIR / "catalogue")))

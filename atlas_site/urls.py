@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from catalog.views import LoginView, media
+from catalog.views.atlas import LoginView, media
 
 urlpatterns = [
     path("admin/", admin.site.urls),

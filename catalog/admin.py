@@ -1,11 +1,14 @@
 """The back office: every model, with "render", "batch render" and "retry failed" actions."""
 
+import json
+
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.utils.html import format_html
 
-from catalog import batches
+from catalog import batches, films
 from catalog.forms import NetworkForm
 from catalog.jobs import queue_render_for, recover_stills
 from catalog.models import (
@@ -13,6 +16,7 @@ from catalog.models import (
     AnnotationRevision,
     BatchRender,
     Channel,
+    Film,
     Layer,
     Network,
     Still,
@@ -20,6 +24,7 @@ from catalog.models import (
 )
 from catalog.queues import RenderingUnavailable
 from catalog.registration import register_network
+from renderer.cinema import FilmSpecError
 
 
 def _queue(modeladmin, request, stills) -> None:
@@ -224,3 +229,103 @@ class BatchRenderAdmin(admin.ModelAdmin):
     @admin.display(description="status")
     def status_now(self, batch):
         return batch.status()
+
+
+class SpecField(forms.JSONField):
+    """A film spec as indented JSON, easy to edit in a textarea."""
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+class FilmForm(forms.ModelForm):
+    """A film spec pasted or uploaded, checked (shot index and field) before it is saved."""
+
+    spec_file = forms.FileField(required=False, help_text="or upload a spec file (JSON)")
+
+    class Meta:
+        model = Film
+        fields = ["title", "spec", "spec_file"]
+        field_classes = {"spec": SpecField}
+        widgets = {"spec": forms.Textarea(attrs={"rows": 24, "cols": 90})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["spec"].required = False
+        self.fields["title"].required = False
+        self.film_spec = None
+
+    def clean(self):
+        cleaned = super().clean()
+        field = "spec_file" if cleaned.get("spec_file") else "spec"
+        if cleaned.get("spec_file"):
+            try:
+                cleaned["spec"] = json.loads(cleaned["spec_file"].read().decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                self.add_error("spec_file", f"not a JSON file: {exc}")
+                return cleaned
+        if self.has_error("spec"):
+            return cleaned
+        if cleaned.get("spec") in (None, "", {}):
+            self.add_error("spec", "paste a film spec or upload one")
+            return cleaned
+        if self.instance.is_pending and cleaned["spec"] != self.instance.spec:
+            self.add_error(field, "the film is rendering: cancel it before changing its spec")
+            return cleaned
+        try:
+            self.film_spec = films.check_spec(cleaned["spec"])
+        except FilmSpecError as exc:
+            self.add_error(field, str(exc))
+            return cleaned
+        cleaned["title"] = cleaned.get("title") or self.film_spec.title or "untitled film"
+        self.instance.frames_total = self.film_spec.frames
+        return cleaned
+
+
+@admin.action(description="Render the selected films (failed and cancelled ones again)")
+def render_films(modeladmin, request, queryset):
+    try:
+        queued = sum(films.queue_film(film) for film in queryset)
+    except RenderingUnavailable as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+        return
+    modeladmin.message_user(request, f"Queued {queued} film(s) for rendering.")
+
+
+@admin.action(description="Cancel the selected films")
+def cancel_films(modeladmin, request, queryset):
+    modeladmin.message_user(request, f"Cancelled {queryset.cancel()} film(s).")
+
+
+@admin.register(Film)
+class FilmAdmin(admin.ModelAdmin):
+    """Paste or upload a spec, then the "render" action; progress on the film's page."""
+
+    form = FilmForm
+    list_display = ["__str__", "progress_page", "status", "created_by", "created"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+    readonly_fields = [
+        "status", "frames_done", "frames_total", "rendered", "cached", "error", "error_detail",
+        "output", "preview", "job_id", "attempts", "created_by", "created", "queued_at",
+        "started_at", "heartbeat_at", "finished_at",
+    ]  # fmt: skip
+    actions = [render_films, cancel_films]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if change and "spec" in form.changed_data:
+            Film.objects.filter(id=obj.id).respec(obj.frames_total)
+
+    @admin.display(description="progress")
+    def progress_page(self, film):
+        return format_html(
+            '<a href="{}">{} of {} frames</a>',
+            film.get_absolute_url(),
+            film.frames_done,
+            film.frames_total,
+        )

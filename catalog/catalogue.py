@@ -31,12 +31,12 @@ from django.contrib.staticfiles.finders import FileSystemFinder
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from catalog.jobs import RenderingUnavailable
+from catalog import queues
 from catalog.models import Annotation, Layer, Network, Still, Taxon
+from catalog.queues import RenderingUnavailable
 from catalog.templatetags.atlas import relative_link
 
 MANIFEST = "catalogue.json"
@@ -94,24 +94,27 @@ def queue_export(out_dir: str | Path) -> None:
     """Queue an export for a worker (one at a time); `RenderingUnavailable` if Redis is down."""
     if export_state()[0] == "queued":
         return
-    try:
-        django_rq.get_queue("default").enqueue(
-            export_job, str(out_dir), job_id=EXPORT_JOB_ID, result_ttl=0, failure_ttl=86400
-        )
-    except RedisError as exc:
-        raise RenderingUnavailable(f"the job queue is unavailable ({exc})") from exc
+    queues.enqueue(
+        queues.DEFAULT,
+        export_job,
+        str(out_dir),
+        job_id=EXPORT_JOB_ID,
+        result_ttl=0,
+        failure_ttl=86400,
+    )
 
 
 def export_state() -> tuple[str | None, str]:
     """("queued", "") while an export waits or runs, ("failed", why) after one failed,
     else (None, "")."""
     try:
-        job = Job.fetch(EXPORT_JOB_ID, connection=django_rq.get_connection("default"))
-        status = job.get_status(refresh=False)
+        with queues.redis_errors_as_unavailable():
+            job = Job.fetch(EXPORT_JOB_ID, connection=django_rq.get_connection(queues.DEFAULT))
+            status = job.get_status(refresh=False)
     except NoSuchJobError:
         return None, ""
-    except RedisError as exc:
-        return "failed", f"the job queue is unavailable ({exc})"
+    except RenderingUnavailable as exc:
+        return "failed", str(exc)
     if status in ("queued", "started", "deferred", "scheduled"):
         return "queued", ""
     if status == "failed":

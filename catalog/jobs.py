@@ -229,7 +229,8 @@ def image_path_for(still: Still) -> str:
 def fail_stills_of_job(job, connection, exc_type, exc_value, tb) -> None:
     """RQ failure callback (a timeout, an error outside the render): no still stays running."""
     Still.objects.filter(id__in=job.args[0]).fail(
-        f"the render job failed: {exc_type.__name__}: {exc_value}"
+        f"the render job failed: {exc_type.__name__}: {exc_value}",
+        "".join(traceback.format_exception(exc_type, exc_value, tb)),
     )
 
 

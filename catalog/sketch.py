@@ -34,11 +34,13 @@ def variant_params(query) -> dict[str, str]:
     return {k: query[k] for k in VARIANT_FIELDS if query.get(k, "") != ""}
 
 
-def check_limits(spec: RenderSpec, user) -> None:
-    """Refuse a spec beyond the user's limits (`SpecError` naming the field)."""
+def check_limits(params: dict[str, str], user) -> None:
+    """Refuse parameters beyond the user's limits (`SpecError` naming the field), checked
+    on the values as the renderer parses them, never on the raw strings."""
+    values = RenderSpec.parse_params(**params)
     for field, limit in limits_for(user).items():
-        value = getattr(spec, field)
-        if value is not None and value > limit:
+        value = values.get(field)
+        if isinstance(value, int) and value > limit:
             who = "staff" if user.is_staff else "visitors"
             raise SpecError(field, f"{who} may ask for at most {limit}, got {value}")
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from catalog import views
+from catalog.views import atlas as views
+from catalog.views import films as views_films
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,11 @@ urlpatterns = [
     path("batches/<int:batch_id>/status.json", views.batch_status, name="batch-status"),
     path("batches/<int:batch_id>/cancel/", views.batch_cancel, name="batch-cancel"),
     path("batches/<int:batch_id>/retry/", views.batch_retry, name="batch-retry"),
+    path("films/", views_films.film_list, name="films"),
+    path("films/<int:film_id>/", views_films.film_detail, name="film"),
+    path("films/<int:film_id>/status.json", views_films.film_status, name="film-status"),
+    path("films/<int:film_id>/render/", views_films.film_render, name="film-render"),
+    path("films/<int:film_id>/cancel/", views_films.film_cancel, name="film-cancel"),
     path("export/", views.catalogue_export, name="catalogue-export"),
     path("stills/<int:still_id>/status.json", views.still_status, name="still-status"),
     path("stills/<int:still_id>/image.png", views.still_image, name="still-image"),

@@ -5,8 +5,8 @@
   one thread: a process whose OpenMP pool has started cannot fork a render process that
   uses one (it hangs); each render process gets the machine's threads back. On a GPU the
   worker renders in its own process instead (CUDA does not survive a fork).
-- A render process killed from outside (SIGKILL, the OOM killer) cannot mark its stills:
-  the worker queues them again at once; stills of a worker that died whole stop beating
+- A render process killed from outside (SIGKILL, the OOM killer) cannot mark its stills
+  (or film): the worker queues them again at once; stills of a worker that died whole stop beating
   and any worker recovers them within ATLAS_STALE_AFTER seconds.
 - The periodic cleanups (expired variants and photographs, `.part` debris, sessions) run
   on one worker at a time, every ATLAS_CLEANUP_INTERVAL seconds.
@@ -28,11 +28,12 @@ from django.conf import settings
 from rq.worker import Worker, WorkerStatus
 
 import renderer
-from catalog import cleanup, jobs
-from catalog.models import Network, Still
+from catalog import cleanup, films, jobs
+from catalog.models import Film, Network, Still
 
 log = logging.getLogger(__name__)
 RENDER_JOB = "catalog.jobs.render_stills"
+FILM_JOB = "catalog.films.render_film_job"
 CLEANUP_LOCK = "atlas:cleanup"
 
 
@@ -69,6 +70,7 @@ class AtlasWorker(Worker):
         self.last_chores_at = time.monotonic()
         try:
             jobs.recover_stale_renders()
+            films.recover_films(Film.objects.all())
             interval = settings.ATLAS_CLEANUP_INTERVAL
             if self.connection.set(CLEANUP_LOCK, self.name, nx=True, ex=interval):
                 cleanup.run_cleanups()
@@ -90,6 +92,8 @@ class AtlasWorker(Worker):
 
     def handle_work_horse_killed(self, job, retpid, ret_val, rusage) -> None:
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        if job.func_name == FILM_JOB:  # its cached frames survive: queue it again at once
+            films.recover_films(Film.objects.filter(id=job.args[0]), seconds=0)
         if job.func_name != RENDER_JOB:
             return
         how = "killed"

@@ -80,15 +80,21 @@ class RenderSpec:
             raise SpecError("photo", f"only dream objectives use a photo, not {self.objective}")
 
     @classmethod
-    def from_params(cls, **params) -> RenderSpec:
-        """Build a spec from strings (a query string, a command line); errors name the field."""
+    def parse_params(cls, **params) -> dict:
+        """Parse strings (a query string, a command line) into typed values, as Python reads
+        them ("+8", " 8" and "4_096" are numbers); errors name the field."""
         known = {f.name: f.type for f in fields(cls)}
         values = {}
         for name, raw in params.items():
             if name not in known:
                 raise SpecError(name, "is not a render parameter")
             values[name] = _parse(name, raw, known[name])
-        return cls(**values)
+        return values
+
+    @classmethod
+    def from_params(cls, **params) -> RenderSpec:
+        """Build a spec from strings (a query string, a command line); errors name the field."""
+        return cls(**cls.parse_params(**params))
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -28,7 +28,7 @@ def queued_jobs(settings) -> int:
 def test_a_batch_renders_its_layers_in_jobs_of_batch_size_and_reports_progress(
     registered, run_worker, settings, admin_user
 ):
-    settings.ATLAS_BATCH_SIZE = 8
+    settings.ATLAS_JOB_SIZE = 8
     batch = start_batch(registered, layers("block0"), created_by=admin_user)
     assert batch.progress_dict()["status"] == "preparing"
     run_worker()  # prepares on the default queue, then renders the jobs it queued

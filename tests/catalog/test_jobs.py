@@ -88,3 +88,17 @@ def test_a_job_skips_stills_that_were_cancelled_after_it_was_queued(registered, 
     run_worker()
     statuses = [Still.objects.get(id=s.id).status for s in stills]
     assert statuses == [Still.DONE, Still.CANCELLED, Still.DONE]
+
+
+def test_a_failed_render_keeps_its_traceback_for_staff_not_for_the_public(
+    registered, client, run_worker
+):
+    Network.objects.filter(name="efficientnet-lite0").update(weights="/nonexistent/lite0.pth")
+    still = default_still()
+    queue_render_for([still])
+    run_worker()
+    still.refresh_from_db()
+    assert still.status == Still.FAILED and "Traceback" in still.error_detail
+    public = client.get(f"/stills/{still.id}/status.json").json()
+    assert "lite0.pth" in public["error"]
+    assert "Traceback" not in str(public) and 'File "' not in str(public)

@@ -1,7 +1,5 @@
 import json
-import os
 import resource
-import tempfile
 import time
 from pathlib import Path
 
@@ -11,6 +9,7 @@ from PIL import Image
 from tqdm import tqdm
 
 import renderer
+from catalog.files import write_atomically
 from catalog.jobs import network_for
 from catalog.models import Channel
 from renderer.prints import render_print
@@ -86,16 +85,10 @@ def _default_output(row: Channel, options) -> str:
 
 
 def _save_atomically(image: Image.Image, output: Path, fmt: str, dpi: int) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=output.parent, suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            extra = {"compression": "tiff_lzw"} if fmt == "tiff" else {}
-            image.save(out, format=fmt.upper(), dpi=(dpi, dpi), **extra)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    extra = {"compression": "tiff_lzw"} if fmt == "tiff" else {}
+    write_atomically(
+        output, lambda out: image.save(out, format=fmt.upper(), dpi=(dpi, dpi), **extra)
+    )
 
 
 def _sentence(report: dict) -> str:

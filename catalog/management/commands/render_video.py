@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 import renderer
+from catalog.films import render_film_job
 from catalog.jobs import network_for
-from catalog.models import Network
+from catalog.models import Film, Network
 from renderer.cinema import FilmSpec, FilmSpecError, render_film
 from renderer.cinema.encode import OddSize
 
@@ -15,8 +16,11 @@ class Command(BaseCommand):
     help = "Render a film spec (JSON, see docs/films/) to an MP4, or to N synchronised screens."
 
     def add_arguments(self, parser):
-        parser.add_argument("spec", help="film spec, a JSON file")
-        parser.add_argument("--output", required=True, help="video file to write (film.mp4)")
+        parser.add_argument("spec", nargs="?", help="film spec, a JSON file")
+        parser.add_argument("--output", help="video file to write (film.mp4)")
+        parser.add_argument(
+            "--film", type=int, help="render the site's film with this id here, not a SPEC"
+        )
         parser.add_argument("--steps", type=int, help="optimizer steps per frame (the spec's)")
         parser.add_argument(
             "--screens", type=int, default=1, help="synchronised files side by side"
@@ -26,7 +30,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", dest="as_json", help="one JSON object")
 
-    def handle(self, spec, output, steps, screens, prores, as_json, **options):
+    def handle(self, spec, output, film, steps, screens, prores, as_json, **options):
+        if film is not None:
+            if spec or output:
+                raise CommandError("--film renders a film of the site: give no SPEC or --output")
+            return self.render_row(film, as_json)
+        if not spec or not output:
+            raise CommandError("give a SPEC and an --output, or --film ID")
         if steps is not None and steps < 1:
             raise CommandError("--steps: must be at least 1")
         if prores and not output.lower().endswith(".mov"):
@@ -52,6 +62,22 @@ class Command(BaseCommand):
                 )
             except (FilmSpecError, OddSize) as exc:
                 raise CommandError(f"{spec}: {exc}") from exc
+        self.stdout.write(json.dumps(report) if as_json else _sentence(report))
+
+    def render_row(self, film_id: int, as_json: bool) -> None:
+        """Render a `Film` of the site in this process, as a worker would (failed or
+        cancelled ones again), its progress on its page and on a progress bar."""
+        film = Film.objects.filter(id=film_id).first()
+        if film is None:
+            raise CommandError(f"there is no film {film_id}")
+        Film.objects.filter(id=film_id).reset()
+        with tqdm(total=film.frames_total, unit="frame", desc=str(film), disable=as_json) as bar:
+            report = render_film_job(film_id, lambda done, total: bar.update(done - bar.n))
+        film.refresh_from_db()
+        if film.status == Film.FAILED:
+            raise CommandError(f"film {film_id}: {film.error}")
+        if report is None:
+            raise CommandError(f"film {film_id} is {film.status}: nothing rendered")
         self.stdout.write(json.dumps(report) if as_json else _sentence(report))
 
 

@@ -63,8 +63,9 @@ def channel_detail(request, network, layer, index):
     """
     channel = _channel(network, layer, index)
     try:
-        spec = channel.spec(**sketch.variant_params(request.GET))
-        sketch.check_limits(spec, request.user)
+        params = sketch.variant_params(request.GET)
+        sketch.check_limits(params, request.user)
+        spec = channel.spec(**params)
     except SpecError as exc:
         return _bad_request(request, channel, exc)
     if spec == channel.spec():
