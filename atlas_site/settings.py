@@ -187,6 +187,27 @@ ATLAS_MAX_RENDER_DEATHS = envint("ATLAS_MAX_RENDER_DEATHS", "3")
 ATLAS_CLEANUP_INTERVAL = envint("ATLAS_CLEANUP_INTERVAL", "3600")
 # A film job may run this long (seconds) before RQ stops it.
 ATLAS_FILM_TIMEOUT = envint("ATLAS_FILM_TIMEOUT", str(24 * 3600))
+# Films the atlas writes itself (catalog/storyboards.py): a channel's looping preview (a
+# square zoom), a layer's montage, a tour (a hold per stop, transitions within a layer).
+ATLAS_PREVIEW_FILM = {
+    "size": envint("ATLAS_PREVIEW_SIZE", "128"),
+    "seconds": envint("ATLAS_PREVIEW_SECONDS", "3"),
+    "fps": envint("ATLAS_PREVIEW_FPS", "12"),
+    "steps": envint("ATLAS_PREVIEW_STEPS", "6"),
+    "first_steps": envint("ATLAS_PREVIEW_FIRST_STEPS", "96"),
+}
+ATLAS_MONTAGE_FILM = {
+    "size": [envint("ATLAS_MONTAGE_WIDTH", "1920"), envint("ATLAS_MONTAGE_HEIGHT", "1080")],
+    "seconds": envint("ATLAS_MONTAGE_SECONDS", "6"),
+    "fps": envint("ATLAS_MONTAGE_FPS", "24"),
+    "channels": envint("ATLAS_MONTAGE_CHANNELS", "16"),  # at most 16
+}
+ATLAS_TOUR_FILM = {
+    "size": [envint("ATLAS_TOUR_WIDTH", "1280"), envint("ATLAS_TOUR_HEIGHT", "720")],
+    "fps": envint("ATLAS_TOUR_FPS", "24"),
+    "hold": envint("ATLAS_TOUR_HOLD_SECONDS", "4"),
+    "transition": envint("ATLAS_TOUR_TRANSITION_SECONDS", "2"),
+}
 
 # Where `export_catalogue` writes when an admin starts it from the site.
 ATLAS_CATALOGUE_DIR = Path(env("ATLAS_CATALOGUE_DIR", str(BASE_DIR / "catalogue")))

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.utils.html import format_html
 
-from catalog import batches, films
+from catalog import batches, films, storyboards
 from catalog.forms import NetworkForm
 from catalog.jobs import queue_render_for, recover_stills
 from catalog.models import (
@@ -21,6 +21,8 @@ from catalog.models import (
     Network,
     Still,
     Taxon,
+    Tour,
+    TourStop,
 )
 from catalog.queues import RenderingUnavailable
 from catalog.registration import register_network
@@ -43,6 +45,20 @@ def _default_stills(channels):
 @admin.action(description="Render the default still of the selected channels")
 def render_channels(modeladmin, request, queryset):
     _queue(modeladmin, request, _default_stills(queryset.select_related("layer__network")))
+
+
+@admin.action(description="Render a preview film of the selected channels (a short loop)")
+def render_previews(modeladmin, request, queryset):
+    try:
+        made, refused = storyboards.queue_previews(
+            queryset.select_related("layer__network"), request.user
+        )
+    except RenderingUnavailable as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+        return
+    modeladmin.message_user(request, f"Queued the preview films of {len(made)} channel(s).")
+    for reason in refused[:10]:
+        modeladmin.message_user(request, f"No preview: {reason}", messages.WARNING)
 
 
 @admin.action(description="Render every channel of the selected layers")
@@ -132,7 +148,7 @@ class ChannelAdmin(admin.ModelAdmin):
     list_display = ["__str__", "label"]
     list_filter = ["layer__network", "layer"]
     search_fields = ["label", "layer__name"]
-    actions = [render_channels]
+    actions = [render_channels, render_previews]
 
 
 @admin.register(Still)
@@ -309,8 +325,8 @@ class FilmAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     readonly_fields = [
         "status", "frames_done", "frames_total", "rendered", "cached", "error", "error_detail",
-        "output", "preview", "job_id", "attempts", "created_by", "created", "queued_at",
-        "started_at", "heartbeat_at", "finished_at",
+        "output", "preview", "preview_of", "job_id", "attempts", "created_by", "created",
+        "queued_at", "started_at", "heartbeat_at", "finished_at",
     ]  # fmt: skip
     actions = [render_films, cancel_films]
 
@@ -329,3 +345,26 @@ class FilmAdmin(admin.ModelAdmin):
             film.frames_done,
             film.frames_total,
         )
+
+
+class TourStopInline(admin.TabularInline):
+    model = TourStop
+    fields = ["position", "channel", "caption"]
+    raw_id_fields = ["channel"]
+    extra = 1
+
+
+@admin.register(Tour)
+class TourAdmin(admin.ModelAdmin):
+    """Curators also edit tours on the site (/tours/new/), a line a stop."""
+
+    list_display = ["title", "slug", "created_by", "created"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_by", "created"]
+    inlines = [TourStopInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -3,9 +3,10 @@
 The pages are the site's own templates, rendered with `export_page` (the page's site
 path) in the context, which turns every link relative (see `templatetags/atlas.py`) and
 leaves out what needs the server (progress, forms, search). A page at site path
-/n/lite0/block3/ is written as n/lite0/block3/index.html; stills go to media/ and CSS to
-static/, as on the site. The catalogue is built in a temporary folder beside OUT_DIR and
-swapped into place only when complete, so a reader never sees half of it.
+/n/lite0/block3/ is written as n/lite0/block3/index.html; stills and channels' preview
+films go to media/ and CSS to static/, as on the site. Tours are pages too, one a stop.
+The catalogue is built in a temporary folder beside OUT_DIR and swapped into place only
+when complete, so a reader never sees half of it.
 
 The manifest (catalogue.json) names the generator and lists every file the export wrote.
 An existing OUT_DIR is replaced only when it is empty or is such an export, untouched
@@ -35,7 +36,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from catalog import queues
-from catalog.models import Annotation, Layer, Network, Still, Taxon
+from catalog.models import Annotation, Film, Layer, Network, Still, Taxon, Tour
 from catalog.queues import RenderingUnavailable
 from catalog.templatetags.atlas import relative_link
 
@@ -67,6 +68,7 @@ def export_catalogue(out_dir: str | Path, on_page: Callable[[str], None] | None 
             "networks": Network.objects.count(),
             "pages": site.pages,
             "stills": len(site.stills),
+            "previews": len(site.previews),
             "bytes": sum(f.stat().st_size for f in building.rglob("*") if f.is_file()),
             "seconds": round(time.monotonic() - started, 2),
             "files": sorted(files),
@@ -137,6 +139,8 @@ class _Site:
         self.on_page = on_page
         self.pages = 0
         self.stills: set[str] = set()
+        self.previews: set[str] = set()
+        self.copied: set[str] = set()
         self.exported = timezone.now()
 
     def write_all(self) -> None:
@@ -160,6 +164,7 @@ class _Site:
             )
             for layer in network.layers.all():
                 self.layer(layer)
+        self.tours()
         self.static_files()
 
     def layer(self, layer: Layer) -> None:
@@ -176,6 +181,7 @@ class _Site:
             a.channel_id: a
             for a in Annotation.objects.filter(channel__layer=layer).prefetch_related("tags")
         }
+        previews = Film.objects.previews_of([channel for channel, _ in cells])
         for i, (channel, still) in enumerate(cells):
             path = channel.get_absolute_url()
             annotation = annotations.get(channel.id)
@@ -186,8 +192,39 @@ class _Site:
                 "note": annotation.html(link=self.linker(path)) if annotation else "",
                 "previous": cells[i - 1][0] if i > 0 else None,
                 "next": cells[i + 1][0] if i + 1 < len(cells) else None,
+                "preview": self.preview(previews.get(channel.id)),
             }
             self.page(path, "catalog/channel.html", context)
+
+    def tours(self) -> None:
+        """The tours, a page a stop, as the site shows them to a visitor."""
+        tours = list(Tour.objects.all())
+        self.page(reverse("tours"), "catalog/tours.html", {"tours": tours})
+        for tour in tours:
+            stops = tour.stops_in_order()
+            stills = Still.thumbnails([stop.channel for stop in stops])
+            rows = [
+                {
+                    "number": number,
+                    "stop": stop,
+                    "still": self.still(stills.get(stop.channel_id)),
+                    "url": reverse("tour-stop", args=[tour.slug, number])
+                    if number > 1
+                    else tour.get_absolute_url(),
+                }
+                for number, stop in enumerate(stops, start=1)
+            ]
+            for i, row in enumerate(rows or [None]):
+                context = {
+                    "tour": tour,
+                    "stops": rows,
+                    "current": row,
+                    "previous": rows[i - 1] if i > 0 else None,
+                    "next": rows[i + 1] if i + 1 < len(rows) else None,
+                }
+                self.page(
+                    row["url"] if row else tour.get_absolute_url(), "catalog/tour.html", context
+                )
 
     def page(self, path: str, template: str, context: dict) -> None:
         html = render_to_string(
@@ -208,18 +245,31 @@ class _Site:
 
     def still(self, still: Still | None) -> Still | None:
         """Copy a still's image into the catalogue; None if there is none or it is lost."""
-        if still is None or not still.image:
+        if still is None or not still.image or not self.media(still.image.name):
             return None
-        name = still.image.name
-        if name not in self.stills:
+        self.stills.add(still.image.name)
+        return still
+
+    def preview(self, film: Film | None) -> Film | None:
+        """Copy a preview film (its MP4 and poster) into the catalogue; None if it is lost."""
+        if film is None or not film.output or not self.media(film.output.name):
+            return None
+        if film.preview and not self.media(film.preview.name):
+            film.preview = None  # the page then shows the video without a poster
+        self.previews.add(film.output.name)
+        return film
+
+    def media(self, name: str) -> bool:
+        """Copy MEDIA_ROOT/`name` to media/`name` in the catalogue (once); False if lost."""
+        if name not in self.copied:
             source = Path(settings.MEDIA_ROOT) / name
             if not source.is_file():
-                return None
+                return False
             target = self.root / "media" / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-            self.stills.add(name)
-        return still
+            self.copied.add(name)
+        return True
 
     def static_files(self) -> None:
         for path, storage in FileSystemFinder().list([]):

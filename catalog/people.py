@@ -1,6 +1,6 @@
 """Who may do what: visitors read, curators annotate, admins (staff) run the atlas.
 
-Curators are the members of the "curators" group, which holds the annotation
+Curators are the members of the "curators" group, which holds the annotation and tour
 permissions; admins are staff users (superusers hold every permission). A visitor who is
 not logged in is sent to the login page; a logged-in user without the right gets a 403.
 """
@@ -20,6 +20,13 @@ CURATOR_PERMISSIONS = [
     ("catalog", "view_annotation"),
     ("catalog", "view_annotationrevision"),
     ("catalog", "view_taxon"),
+    ("catalog", "add_tour"),
+    ("catalog", "change_tour"),
+    ("catalog", "view_tour"),
+    ("catalog", "add_tourstop"),
+    ("catalog", "change_tourstop"),
+    ("catalog", "delete_tourstop"),
+    ("catalog", "view_tourstop"),
 ]
 
 
@@ -42,6 +49,10 @@ def can_annotate(user) -> bool:
     return user.is_active and user.has_perm("catalog.change_annotation")
 
 
+def can_edit_tours(user) -> bool:
+    return user.is_active and user.has_perm("catalog.change_tour")
+
+
 def is_admin(user) -> bool:
     return user.is_active and user.is_staff
 
@@ -62,4 +73,5 @@ def _only(test):
 
 
 curator_required = _only(can_annotate)
+tour_editor_required = _only(can_edit_tours)
 admin_required = _only(is_admin)

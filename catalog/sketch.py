@@ -76,7 +76,8 @@ def refusal_for(request) -> Refusal | None:
     )
     if usage and usage["should_limit"]:
         return Refusal(
-            f"this address asked for more than {settings.ATLAS_VARIANT_RATE} new variants",
+            f"this address asked for more than {_in_words(settings.ATLAS_VARIANT_RATE)} "
+            "new variants",
             max(1, int(usage["time_left"])),
         )
     mine = Still.objects.pending().filter(id__in=remembered(request))
@@ -86,6 +87,16 @@ def refusal_for(request) -> Refusal | None:
     if pending.count() >= settings.ATLAS_MAX_PENDING_VARIANTS:
         return Refusal("many visitors' variants are rendering right now", 60)
     return None
+
+
+def _in_words(rate: str) -> str:
+    """django-ratelimit's "10/m" or "30/5m" as "10 a minute" or "30 in 5 minutes"."""
+    count, _, period = rate.partition("/")
+    number, unit = (
+        period[:-1],
+        {"s": "second", "m": "minute", "h": "hour", "d": "day"}.get(period[-1:], period),
+    )
+    return f"{count} in {number} {unit}s" if number else f"{count} a {unit}"
 
 
 def remember(request, still: Still) -> None:

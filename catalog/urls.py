@@ -2,6 +2,7 @@ from django.urls import path
 
 from catalog.views import atlas as views
 from catalog.views import films as views_films
+from catalog.views import tours as views_tours
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,12 +19,19 @@ urlpatterns = [
     path("films/<int:film_id>/status.json", views_films.film_status, name="film-status"),
     path("films/<int:film_id>/render/", views_films.film_render, name="film-render"),
     path("films/<int:film_id>/cancel/", views_films.film_cancel, name="film-cancel"),
+    path("tours/", views_tours.tour_list, name="tours"),
+    path("tours/new/", views_tours.tour_new, name="tour-new"),
+    path("tours/<slug:slug>/", views_tours.tour_detail, name="tour"),
+    path("tours/<slug:slug>/<int:number>/", views_tours.tour_detail, name="tour-stop"),
+    path("tours/<slug:slug>/edit/", views_tours.tour_edit, name="tour-edit"),
+    path("tours/<slug:slug>/film/", views_tours.tour_film, name="tour-film"),
     path("export/", views.catalogue_export, name="catalogue-export"),
     path("stills/<int:still_id>/status.json", views.still_status, name="still-status"),
     path("stills/<int:still_id>/image.png", views.still_image, name="still-image"),
     path("n/<str:network>/", views.network_detail, name="network"),
     path("n/<str:network>/<str:layer>/", views.layer_detail, name="layer"),
     path("n/<str:network>/<str:layer>/print/", views.contact_sheet, name="contact-sheet"),
+    path("n/<str:network>/<str:layer>/montage/", views_films.layer_montage, name="layer-montage"),
     path("n/<str:network>/<str:layer>/<int:index>/", views.channel_detail, name="channel"),
     path(
         "n/<str:network>/<str:layer>/<int:index>/dream/",

@@ -93,6 +93,14 @@ class FilmQuerySet(models.QuerySet):
         """Stale running films (their render process died) → new, to be queued again."""
         return self.stale(seconds).update(status=Film.NEW, job_id="", frames_done=0)
 
+    def previews_of(self, channels) -> dict[int, Film]:
+        """Channel id → the latest done preview film of each of `channels` that has one."""
+        done = self.filter(preview_of__in=channels, status=Film.DONE).exclude(output="")
+        latest = {}
+        for film in done.order_by("finished_at", "id"):
+            latest[film.preview_of_id] = film
+        return latest
+
 
 class Film(models.Model):
     """A film spec (JSON, see docs/films/) and its render: progress, the MP4, a poster.
@@ -118,6 +126,14 @@ class Film(models.Model):
     error_detail = models.TextField(blank=True, help_text="traceback, for staff")
     output = models.FileField(upload_to="films", blank=True, help_text="the MP4")
     preview = models.FileField(upload_to="films", blank=True, help_text="a poster frame (PNG)")
+    preview_of = models.ForeignKey(
+        "catalog.Channel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="preview_films",
+        help_text="a short loop of this channel: its page plays the latest one that is done",
+    )
     job_id = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveIntegerField(default=0, help_text="times it was queued")
     created = models.DateTimeField(auto_now_add=True)

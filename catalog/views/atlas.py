@@ -14,7 +14,16 @@ from django_ratelimit.decorators import ratelimit
 
 from catalog import batches, catalogue, jobs, photos, sketch
 from catalog.forms import AnnotationForm, DreamForm, SketchForm
-from catalog.models import Annotation, BatchRender, Channel, Layer, Network, Still, Taxon
+from catalog.models import (
+    Annotation,
+    BatchRender,
+    Channel,
+    Film,
+    Layer,
+    Network,
+    Still,
+    Taxon,
+)
 from catalog.people import admin_required, can_annotate, curator_required
 from catalog.queues import RenderingUnavailable
 from renderer import SpecError
@@ -99,6 +108,7 @@ def _channel_page(request, channel, still, spec, unavailable):
         "annotation": annotation,
         "note": annotation.html() if annotation else "",
         "can_annotate": can_annotate(request.user),
+        "preview": Film.objects.previews_of([channel]).get(channel.id),
     }
     return render(request, "catalog/channel.html", {**context, **channel.neighbours()})
 

@@ -1,11 +1,12 @@
-"""Film pages, for staff: the list, a film's progress page and its status endpoint."""
+"""Film pages, for staff: the list, a film's progress page and its status endpoint, and a
+layer's montage queued from the layer page."""
 
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from catalog import films, queues
-from catalog.models import Film
+from catalog import films, queues, storyboards
+from catalog.models import Film, Layer
 from catalog.people import admin_required
 from catalog.queues import RenderingUnavailable
 
@@ -46,6 +47,20 @@ def film_cancel(request, film_id):
     film = get_object_or_404(Film, id=film_id)
     Film.objects.filter(id=film.id).cancel()
     return redirect(film)
+
+
+@require_POST
+@admin_required
+def layer_montage(request, network, layer):
+    """Queue a montage of the layer's first channels (at most 16); its film page."""
+    layer = get_object_or_404(
+        Layer.objects.select_related("network"), network__name=network, name=layer
+    )
+    try:
+        film = storyboards.montage_film(layer, request.user)
+    except storyboards.StoryboardError as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    return film_render(request, film.id)
 
 
 def _position(film: Film) -> int | None:

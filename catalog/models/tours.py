@@ -1,0 +1,60 @@
+"""Tours: a curator's ordered walk through channels of any network, a caption at each stop."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+
+from catalog.models.atlas import Channel
+
+CAPTION_LENGTH = 200  # a caption is also a film title (`FilmSpec` takes at most 200)
+
+
+class Tour(models.Model):
+    """An ordered list of stops; a page to step through, and a film (one shot a stop)."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("tour", args=[self.slug])
+
+    def stops_in_order(self) -> list[TourStop]:
+        """The stops with their channels, layers and networks, in the tour's order."""
+        return list(self.stops.select_related("channel__layer__network"))
+
+    def set_stops(self, stops: list[tuple[Channel, str]]) -> None:
+        """Replace the stops by `stops`, (channel, caption) pairs in the tour's order."""
+        with transaction.atomic():
+            self.stops.all().delete()
+            TourStop.objects.bulk_create(
+                TourStop(tour=self, position=position, channel=channel, caption=caption)
+                for position, (channel, caption) in enumerate(stops, start=1)
+            )
+
+
+class TourStop(models.Model):
+    """One channel of a tour, at `position` (stops are ordered by it, then by id)."""
+
+    tour = models.ForeignKey(Tour, on_delete=models.CASCADE, related_name="stops")
+    position = models.PositiveIntegerField(default=0)
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="tour_stops")
+    caption = models.CharField(max_length=CAPTION_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["tour", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.tour}: {self.channel}"
