@@ -201,30 +201,10 @@ class _Site:
         tours = list(Tour.objects.all())
         self.page(reverse("tours"), "catalog/tours.html", {"tours": tours})
         for tour in tours:
-            stops = tour.stops_in_order()
-            stills = Still.thumbnails([stop.channel for stop in stops])
-            rows = [
-                {
-                    "number": number,
-                    "stop": stop,
-                    "still": self.still(stills.get(stop.channel_id)),
-                    "url": reverse("tour-stop", args=[tour.slug, number])
-                    if number > 1
-                    else tour.get_absolute_url(),
-                }
-                for number, stop in enumerate(stops, start=1)
-            ]
-            for i, row in enumerate(rows or [None]):
-                context = {
-                    "tour": tour,
-                    "stops": rows,
-                    "current": row,
-                    "previous": rows[i - 1] if i > 0 else None,
-                    "next": rows[i + 1] if i + 1 < len(rows) else None,
-                }
-                self.page(
-                    row["url"] if row else tour.get_absolute_url(), "catalog/tour.html", context
-                )
+            rows = [{**row, "still": self.still(row["still"])} for row in tour.stop_rows()]
+            for number in range(1, max(1, len(rows)) + 1):
+                context = {"tour": tour, **Tour.around(rows, number)}
+                self.page(tour.stop_url(number), "catalog/tour.html", context)
 
     def page(self, path: str, template: str, context: dict) -> None:
         html = render_to_string(

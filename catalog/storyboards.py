@@ -2,7 +2,8 @@
 
 Each function here builds a film spec from rows of the atlas (sizes and lengths from the
 `ATLAS_*_FILM` settings), checks it as any spec is checked (`films.check_spec`) and saves
-a `Film`, status new; the caller queues it with `films.queue_film`. A film shows channels
+a `Film` (or finds the one made from the same spec before); the caller queues it with
+`films.queue_film`, which leaves a film queued, running or done as it is. A film shows channels
 of one network and of spatial layers only (`FilmSpec`), so what cannot be filmed is
 refused here with a `StoryboardError` that says which channel or stop.
 """
@@ -23,8 +24,8 @@ class StoryboardError(Exception):
 
 
 def preview_film(channel: Channel, user=None) -> Film:
-    """The channel's preview film for the current settings: the existing one, or a new
-    one (a square, gently zooming loop). Raises `StoryboardError` for a non-spatial layer."""
+    """The channel's preview film for the current settings: a square, gently zooming
+    loop. Raises `StoryboardError` for a non-spatial layer."""
     _check_spatial(channel.layer, str(channel))
     options = settings.ATLAS_PREVIEW_FILM
     side = options["size"]
@@ -46,9 +47,6 @@ def preview_film(channel: Channel, user=None) -> Film:
             }
         ],
     }
-    for film in channel.preview_films.all():
-        if film.spec == spec:
-            return film
     return _save(spec, user, preview_of=channel)
 
 
@@ -69,7 +67,7 @@ def queue_previews(channels, user=None) -> tuple[list[Film], list[str]]:
 
 
 def montage_film(layer: Layer, user=None) -> Film:
-    """A new film of the first channels (at most 16) of `layer`, side by side."""
+    """The film of the first channels (at most 16) of `layer`, side by side."""
     _check_spatial(layer, str(layer))
     options = settings.ATLAS_MONTAGE_FILM
     count = min(MAX_MONTAGE, options["channels"], layer.channel_count)
@@ -95,7 +93,7 @@ def montage_film(layer: Layer, user=None) -> Film:
 
 
 def tour_films(tour: Tour, user=None) -> list[Film]:
-    """New films of `tour`: one a network, in the order of the stops (a tour that goes
+    """The films of `tour`: one a network, in the order of the stops (a tour that goes
     from one network to another and back makes a film for each part). Each stop is held
     with its caption as the title; between consecutive stops of one layer, a transition."""
     stops = tour.stops_in_order()
@@ -160,15 +158,20 @@ def _check_spatial(layer: Layer, what: str) -> None:
         )
 
 
-def _save(spec: dict, user, **fields) -> Film:
+def _save(spec: dict, user, preview_of: Channel | None = None) -> Film:
+    """A film of `spec`: the one made earlier from the same spec (so that asking twice
+    queues it once; one that failed is queued again), else a new one."""
     try:
         checked = check_spec(spec)
     except FilmSpecError as exc:
         raise StoryboardError(str(exc)) from exc
+    for film in Film.objects.filter(title=spec["title"][:200], preview_of=preview_of):
+        if film.spec == spec:
+            return film
     return Film.objects.create(
         title=spec["title"][:200],
         spec=spec,
         frames_total=checked.frames,
         created_by=user if user is not None and user.is_authenticated else None,
-        **fields,
+        preview_of=preview_of,
     )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 
-from catalog.models.atlas import Channel
+from catalog.models.atlas import Channel, Still
 
 CAPTION_LENGTH = 200  # a caption is also a film title (`FilmSpec` takes at most 200)
 
@@ -34,6 +34,36 @@ class Tour(models.Model):
     def stops_in_order(self) -> list[TourStop]:
         """The stops with their channels, layers and networks, in the tour's order."""
         return list(self.stops.select_related("channel__layer__network"))
+
+    def stop_url(self, number: int) -> str:
+        """The page of stop `number` (from 1); the first stop's is the tour's own page."""
+        if number == 1:
+            return self.get_absolute_url()
+        return reverse("tour-stop", args=[self.slug, number])
+
+    def stop_rows(self) -> list[dict]:
+        """Each stop with its number, its page and its channel's default still (or None)."""
+        stops = self.stops_in_order()
+        stills = Still.thumbnails([stop.channel for stop in stops])
+        return [
+            {
+                "number": number,
+                "stop": stop,
+                "still": stills.get(stop.channel_id),
+                "url": self.stop_url(number),
+            }
+            for number, stop in enumerate(stops, start=1)
+        ]
+
+    @staticmethod
+    def around(rows: list[dict], number: int) -> dict:
+        """The current, previous and next of `rows` at stop `number` (None past the ends)."""
+        return {
+            "stops": rows,
+            "current": rows[number - 1] if 1 <= number <= len(rows) else None,
+            "previous": rows[number - 2] if 2 <= number <= len(rows) else None,
+            "next": rows[number] if 1 <= number < len(rows) else None,
+        }
 
     def set_stops(self, stops: list[tuple[Channel, str]]) -> None:
         """Replace the stops by `stops`, (channel, caption) pairs in the tour's order."""

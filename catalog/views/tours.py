@@ -2,13 +2,12 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from catalog import storyboards
 from catalog.films import queue_film
 from catalog.forms import TourForm
-from catalog.models import Film, Still, Tour
+from catalog.models import Film, Tour
 from catalog.people import admin_required, can_edit_tours, is_admin, tour_editor_required
 from catalog.queues import RenderingUnavailable
 
@@ -55,31 +54,17 @@ def tour_film(request, slug):
 
 
 def _tour_page(request, tour: Tour, number: int, film_error: str = "", status: int = 200):
-    stops = tour.stops_in_order()
-    if stops and not 1 <= number <= len(stops):
+    rows = tour.stop_rows()
+    if not 1 <= number <= max(1, len(rows)):
         raise Http404("no such stop")
-    stills = Still.thumbnails([stop.channel for stop in stops])
-    rows = [
-        {"number": i, "stop": stop, "still": stills.get(stop.channel_id), "url": _stop_url(tour, i)}
-        for i, stop in enumerate(stops, start=1)
-    ]
     context = {
         "tour": tour,
-        "stops": rows,
-        "current": rows[number - 1] if rows else None,
-        "previous": rows[number - 2] if number > 1 else None,
-        "next": rows[number] if number < len(rows) else None,
+        **Tour.around(rows, number),
         "can_edit": can_edit_tours(request.user),
         "can_film": is_admin(request.user),
         "film_error": film_error,
     }
     return render(request, "catalog/tour.html", context, status=status)
-
-
-def _stop_url(tour: Tour, number: int) -> str:
-    return (
-        tour.get_absolute_url() if number == 1 else reverse("tour-stop", args=[tour.slug, number])
-    )
 
 
 def _tour_form(request, tour: Tour):

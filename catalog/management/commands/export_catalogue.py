@@ -4,13 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from catalog.catalogue import CatalogueError, export_catalogue
-from catalog.models import Channel, Layer, Network, Taxon
+from catalog.models import Channel, Layer, Network, Taxon, Tour
 
 
 class Command(BaseCommand):
     help = (
         "Write the static catalogue of the atlas to OUT_DIR: every network, layer, channel "
-        "and taxon page, the stills, the notes, a contact sheet per layer. Built beside "
+        "and taxon page, the stills, the notes, a contact sheet per layer, the channels' "
+        "preview films, the tours. Built beside "
         "OUT_DIR and moved into place when complete; re-running replaces it."
     )
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         layers = Layer.objects.count()
         pages = 2 + Taxon.objects.count() + Network.objects.count()
         pages += 2 * layers + Channel.objects.count()
+        pages += 1 + sum(max(1, tour.stops.count()) for tour in Tour.objects.all())  # tours
         started = time.monotonic()
         quiet = options["verbosity"] == 0
         with tqdm(total=pages, unit="page", desc="exporting", disable=quiet) as bar:
@@ -30,6 +32,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         megabytes = manifest["bytes"] / 1e6
         self.stdout.write(
-            f"Exported {manifest['pages']} pages and {manifest['stills']} stills "
+            f"Exported {manifest['pages']} pages, {manifest['stills']} stills and "
+            f"{manifest['previews']} preview films "
             f"({megabytes:.1f} MB) to {out_dir} in {time.monotonic() - started:.1f} s."
         )
