@@ -3,8 +3,9 @@
 The pages are the site's own templates, rendered with `export_page` (the page's site
 path) in the context, which turns every link relative (see `templatetags/atlas.py`) and
 leaves out what needs the server (progress, forms, search). A page at site path
-/n/lite0/block3/ is written as n/lite0/block3/index.html; stills and channels' preview
-films go to media/ and CSS to static/, as on the site. Tours are pages too, one a stop.
+/n/lite0/block3/ is written as n/lite0/block3/index.html; stills and films (channels'
+previews and the other finished films, listed on /films/ when there are any) go to
+media/ and CSS to static/, as on the site. Tours are pages too, one a stop.
 The catalogue is built in a temporary folder beside OUT_DIR and swapped into place only
 when complete, so a reader never sees half of it.
 
@@ -69,6 +70,7 @@ def export_catalogue(out_dir: str | Path, on_page: Callable[[str], None] | None 
             "pages": site.pages,
             "stills": len(site.stills),
             "previews": len(site.previews),
+            "films": len(site.films),
             "bytes": sum(f.stat().st_size for f in building.rglob("*") if f.is_file()),
             "seconds": round(time.monotonic() - started, 2),
             "files": sorted(files),
@@ -140,12 +142,16 @@ class _Site:
         self.pages = 0
         self.stills: set[str] = set()
         self.previews: set[str] = set()
+        self.films: set[str] = set()
         self.copied: set[str] = set()
         self.exported = timezone.now()
 
     def write_all(self) -> None:
         networks = list(Network.objects.all())
-        self.page("/", "catalog/home.html", {"networks": networks})
+        films = self.finished_films()
+        self.page("/", "catalog/home.html", {"networks": networks, "films": films})
+        if films:
+            self.page(reverse("films"), "catalog/films_export.html", {"films": films})
         self.page(reverse("taxa"), "catalog/taxa.html", {"tree": Taxon.tree()})
         for taxon in Taxon.objects.all():
             path = taxon.get_absolute_url()
@@ -206,6 +212,21 @@ class _Site:
                 context = {"tour": tour, **Tour.around(rows, number)}
                 self.page(tour.stop_url(number), "catalog/tour.html", context)
 
+    def finished_films(self) -> list[Film]:
+        """The done films that are not a channel's preview, their MP4s and posters copied
+        into the catalogue (a film whose MP4 is lost is left out)."""
+        shown = []
+        done = Film.objects.filter(status=Film.DONE, preview_of__isnull=True).exclude(output="")
+        for film in done:
+            if not self.media(film.output.name):
+                continue
+            if film.preview and not self.media(film.preview.name):
+                film.preview = None  # the list then shows the video without a poster
+            film.seconds = _seconds(film)
+            self.films.add(film.output.name)
+            shown.append(film)
+        return shown
+
     def page(self, path: str, template: str, context: dict) -> None:
         html = render_to_string(
             template, {**context, "export_page": path, "exported": self.exported}
@@ -256,6 +277,19 @@ class _Site:
             target = self.root / "static" / path
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(storage.path(path), target)
+
+
+def _seconds(film: Film) -> float | None:
+    """How long `film` plays: its frames at its spec's frame rate (24 fps unless set)."""
+    spec = film.spec if isinstance(film.spec, dict) else {}
+    fps = spec.get("fps") or 24
+    if film.frames_total and isinstance(fps, int | float) and fps > 0:
+        return film.frames_total / fps
+    shots = spec.get("shots") if isinstance(spec.get("shots"), list) else []
+    seconds = [s.get("seconds") for s in shots if isinstance(s, dict)]
+    if seconds and all(isinstance(s, int | float) for s in seconds):
+        return float(sum(seconds))
+    return None
 
 
 def _check_replaceable(out_dir: Path) -> None:

@@ -1,15 +1,20 @@
 """The static catalogue, crawled from the file system."""
 
+import re
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import av
+import numpy as np
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
+from PIL import Image
 
 from catalog.catalogue import read_manifest
-from catalog.models import Annotation, Channel, Layer, Taxon
+from catalog.models import Annotation, Channel, Film, Layer, Taxon
 from tests.conftest import render_inline
 
 KEPT_LAYERS = ("stem", "block0")
@@ -86,6 +91,8 @@ def test_the_catalogue_has_every_page_and_no_broken_link_or_missing_image(small_
     manifest = read_manifest(out)
     tours = 1  # the list of tours (there are none)
     assert manifest["pages"] == 1 + 1 + taxa + 1 + 2 * 2 + 48 + tours and manifest["stills"] == 6
+    assert not (out / "films").exists() and manifest["films"] == 0  # no film: no film page
+    assert "films/index.html" not in (out / "index.html").read_text()
 
 
 def test_pages_show_stills_notes_and_tags_with_relative_links(small_atlas, tmp_path):
@@ -203,3 +210,57 @@ def test_a_failed_export_says_why_on_the_export_page(
     run_worker()
     page = admin_client.get("/export/").content.decode()
     assert "is not a catalogue" in page and "Not exported yet." in page
+
+
+def tiny_film(title: str, name: str, **fields) -> Film:
+    """A film with a real 2-frame 16×16 MP4 (4 fps) and a PNG poster in MEDIA_ROOT/films/."""
+    folder = Path(django_settings.MEDIA_ROOT) / "films"
+    folder.mkdir(parents=True, exist_ok=True)
+    with av.open(str(folder / f"{name}.mp4"), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=4)
+        stream.width, stream.height, stream.pix_fmt = 16, 16, "yuv420p"
+        for shade in (0, 255):
+            frame = np.full((16, 16, 3), shade, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    Image.new("RGB", (16, 16), "gray").save(folder / f"{name}.png")
+    spec = {"network": "efficientnet-lite0", "size": [16, 16], "fps": 4, "shots": []}
+    fields = {"status": Film.DONE, "frames_total": 2, "frames_done": 2, **fields}
+    return Film.objects.create(
+        title=title, spec=spec, output=f"films/{name}.mp4", preview=f"films/{name}.png", **fields
+    )
+
+
+def test_finished_films_get_a_page_of_their_own_with_their_mp4s(small_atlas, tmp_path):
+    film = tiny_film("A walk through stem", "walk")
+    tiny_film("Still rendering", "pending", status=Film.RUNNING)
+    preview = tiny_film("Loop of block0:3", "loop")
+    preview.preview_of = Channel.objects.get(layer__name="block0", index=3)
+    preview.save()
+    out = tmp_path / "catalogue"
+    export(out)
+
+    films = out / "films" / "index.html"
+    page = films.read_text()
+    assert "A walk through stem" in page and "0.5 s" in page
+    assert "Still rendering" not in page and "Loop of block0:3" not in page  # not done; a preview
+    (video,) = re.findall(r"<video[^>]*>", page)
+    assert 'controls preload="none"' in video
+    assert 'poster="../media/films/walk.png"' in video
+    source = re.search(r'<source src="([^"]+)"', page).group(1)
+    assert source == "../media/films/walk.mp4"
+    assert (films.parent / source).resolve() == (out / "media" / film.output.name).resolve()
+    assert (films.parent / source).resolve().is_file()
+    assert not (out / "media" / "films" / "pending.mp4").exists()
+    assert 'href="films/index.html"' in (out / "index.html").read_text()
+
+    manifest = read_manifest(out)
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert set(manifest["files"]) == written
+    assert {"films/index.html", "media/films/walk.mp4", "media/films/walk.png"} <= written
+    assert manifest["films"] == 1 and manifest["previews"] == 1
+    taxa = Taxon.objects.count()
+    assert manifest["pages"] == 1 + 1 + taxa + 1 + 2 * 2 + 48 + 1 + 1  # + tours, + films
+    assert broken_links(out) == []

@@ -4,14 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from catalog.catalogue import CatalogueError, export_catalogue
-from catalog.models import Channel, Layer, Network, Taxon, Tour
+from catalog.models import Channel, Film, Layer, Network, Taxon, Tour
 
 
 class Command(BaseCommand):
     help = (
         "Write the static catalogue of the atlas to OUT_DIR: every network, layer, channel "
         "and taxon page, the stills, the notes, a contact sheet per layer, the channels' "
-        "preview films, the tours. Built beside "
+        "preview films and the other finished films, the tours. Built beside "
         "OUT_DIR and moved into place when complete; re-running replaces it."
     )
 
@@ -23,6 +23,8 @@ class Command(BaseCommand):
         pages = 2 + Taxon.objects.count() + Network.objects.count()
         pages += 2 * layers + Channel.objects.count()
         pages += 1 + sum(max(1, tour.stops.count()) for tour in Tour.objects.all())  # tours
+        films = Film.objects.filter(status=Film.DONE, preview_of__isnull=True).exclude(output="")
+        pages += 1 if films.exists() else 0  # /films/
         started = time.monotonic()
         quiet = options["verbosity"] == 0
         with tqdm(total=pages, unit="page", desc="exporting", disable=quiet) as bar:
@@ -32,7 +34,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         megabytes = manifest["bytes"] / 1e6
         self.stdout.write(
-            f"Exported {manifest['pages']} pages, {manifest['stills']} stills and "
-            f"{manifest['previews']} preview films "
+            f"Exported {manifest['pages']} pages, {manifest['stills']} stills, "
+            f"{manifest['previews']} preview films and {manifest['films']} other films "
             f"({megabytes:.1f} MB) to {out_dir} in {time.monotonic() - started:.1f} s."
         )
