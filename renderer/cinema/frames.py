@@ -64,7 +64,7 @@ class FrameCache:
     def image(self, key: str) -> np.ndarray:
         """The frame's pixels, (H, W, 3) uint8."""
         with Image.open(self.image_path(key)) as image:
-            return np.asarray(image.convert("RGB"))
+            return np.array(image.convert("RGB"))  # writable: it becomes a tensor
 
     def state(self, key: str, device) -> dict:
         """The state the next frame starts from, its tensors on `device`."""

@@ -37,7 +37,7 @@ def test_a_render_process_killed_mid_render_is_recovered_and_renders(
     registered, settings, background_worker
 ):
     settings.ATLAS_DEFAULT_STILL = {"size": 48, "steps": 8}
-    still = default_still(size=64, steps=400)
+    still = default_still(size=48, steps=300)
     queue_render_for([still])
     wait_for(
         lambda: Still.objects.get(id=still.id).progress > 0.02, 120, "the render to be under way"
@@ -48,7 +48,7 @@ def test_a_render_process_killed_mid_render_is_recovered_and_renders(
     wait_for(lambda: Still.objects.get(id=still.id).deaths == 1, 60, "the still to be recovered")
     assert time.monotonic() - killed_at < 60
     done = wait_for(
-        lambda: Still.objects.filter(id=still.id, status=Still.DONE).first(), 240, "the re-render"
+        lambda: Still.objects.filter(id=still.id, status=Still.DONE).first(), 480, "the re-render"
     )
     assert done.image and done.error == ""
 
