@@ -1,7 +1,6 @@
 """Visitors' variants and photographs are theirs: never atlas content, never public."""
 
 import datetime
-import io
 from pathlib import Path
 
 from django.contrib.auth.models import User
@@ -15,17 +14,14 @@ from catalog.cleanup import run_cleanups
 from catalog.models import Still
 from catalog.photos import photo_path
 
-from ..renderer.helpers import make_photograph
+from ..renderer.helpers import make_photograph, upload_of
 
 CHANNEL = ("efficientnet-lite0", "block10", 3)
 
 
 def dream(client) -> Still:
     photo, _ = make_photograph()
-    upload = io.BytesIO()
-    photo.save(upload, "PNG")
-    upload.seek(0)
-    upload.name = "me.png"
+    upload = upload_of(photo, "me.png")
     url = reverse("channel-dream", args=CHANNEL)
     answer = client.post(url, {"photo": upload, "objective": "dream", "steps": 1, "size": 48})
     assert answer.status_code == 302
@@ -105,11 +101,8 @@ def test_stills_are_readable_by_another_web_server_user(registered, run_worker, 
 
 
 def test_a_big_image_in_a_small_file_is_refused_before_decoding(client, registered):
-    huge = io.BytesIO()
-    Image.new("1", (13000, 13000)).save(huge, "PNG")
-    assert huge.tell() < 2**20
-    huge.seek(0)
-    huge.name = "huge.png"
+    huge = upload_of(Image.new("1", (13000, 13000)), "huge.png")
+    assert len(huge.getvalue()) < 2**20  # a small file
     url = reverse("channel-dream", args=CHANNEL)
     page = client.post(url, {"photo": huge, "objective": "dream", "steps": 1, "size": 48})
     assert page.status_code == 400
@@ -119,17 +112,11 @@ def test_a_big_image_in_a_small_file_is_refused_before_decoding(client, register
 
 def test_uploads_are_refused_by_format_and_file_size(client, registered, settings):
     url = reverse("channel-dream", args=CHANNEL)
-    gif = io.BytesIO()
-    Image.new("RGB", (32, 32)).save(gif, "GIF")
-    gif.seek(0)
-    gif.name = "anim.gif"
+    gif = upload_of(Image.new("RGB", (32, 32)), "anim.gif")
     page = client.post(url, {"photo": gif, "objective": "dream", "steps": 1, "size": 48})
     assert page.status_code == 400 and b"PNG, JPEG or WebP" in page.content
     settings.ATLAS_MAX_PHOTO_BYTES = 1000
-    big = io.BytesIO()
-    Image.effect_noise((64, 64), 50).convert("RGB").save(big, "PNG")
-    big.seek(0)
-    big.name = "noise.png"
+    big = upload_of(Image.effect_noise((64, 64), 50).convert("RGB"), "noise.png")
     page = client.post(url, {"photo": big, "objective": "dream", "steps": 1, "size": 48})
     assert page.status_code == 400 and b"larger than" in page.content
     assert not Still.objects.exists()

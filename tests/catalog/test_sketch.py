@@ -8,7 +8,7 @@ from PIL import Image
 from catalog.models import Still
 from catalog.photos import photo_path
 
-from ..renderer.helpers import make_photograph
+from ..renderer.helpers import make_photograph, upload_of
 
 CHANNEL = ("efficientnet-lite0", "block10", 3)
 
@@ -78,10 +78,7 @@ def test_every_style_and_set_objective_renders_through_a_worker(
 
 def test_a_photograph_is_uploaded_and_dreamed_into(client, registered, run_worker):
     photo, _ = make_photograph()
-    upload = io.BytesIO()
-    photo.save(upload, "JPEG")
-    upload.seek(0)
-    upload.name = "meadow.jpg"
+    upload = upload_of(photo, "meadow.jpg")
     url = reverse("channel-dream", args=CHANNEL)
     response = client.post(url, {"photo": upload, "objective": "dream", "steps": 6, "size": 48})
     assert response.status_code == 302, response.content.decode()[-600:]

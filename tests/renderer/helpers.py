@@ -46,3 +46,13 @@ def gram_similarity(network, layer_name: str, images: list[Image.Image]) -> floa
     similarity = gram @ gram.T
     count = len(images)
     return float((similarity.sum() - similarity.diagonal().sum()) / (count * (count - 1)))
+
+
+def upload_of(image: Image.Image, name: str) -> io.BytesIO:
+    """`image` as a file a browser would upload, its format taken from `name`'s extension."""
+    formats = {"png": "PNG", "jpg": "JPEG", "gif": "GIF", "webp": "WEBP"}
+    upload = io.BytesIO()
+    image.save(upload, formats[name.rsplit(".", 1)[-1]])
+    upload.seek(0)
+    upload.name = name
+    return upload

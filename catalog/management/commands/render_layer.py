@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from catalog import jobs
-from catalog.models import Layer, Still
+from catalog.management.arguments import layer_named, parse_channels
+from catalog.models import Still
 from renderer import SpecError
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, network, layer, channels, inline, wait, as_json, **options):
-        layer = _layer(network, layer)
+        layer = layer_named(network, layer)
         indices = parse_channels(channels, layer.channel_count)
         names = ("steps", "size", "seed", "style")
         overrides = {k: options[k] for k in names if options[k] is not None}
@@ -80,33 +81,6 @@ class Command(BaseCommand):
                 if finished == len(ids):
                     return
                 time.sleep(0.5)
-
-
-def _layer(network: str, name: str) -> Layer:
-    layer = Layer.objects.select_related("network").filter(network__name=network, name=name)
-    if layer:
-        return layer.get()
-    known = Layer.objects.filter(network__name=network).values_list("name", flat=True)
-    if not known:
-        raise CommandError(f"unknown network {network!r}: register it with add_network")
-    raise CommandError(f"network {network!r} has no layer {name!r}; layers: {', '.join(known)}")
-
-
-def parse_channels(text: str | None, count: int) -> list[int]:
-    """'0-7', '3,5,9' or a mix like '0-3,9' → sorted indices, each checked against `count`."""
-    if not text:
-        return list(range(count))
-    indices = set()
-    try:
-        for part in text.split(","):
-            low, _, high = part.strip().partition("-")
-            indices.update(range(int(low), int(high or low) + 1))
-    except ValueError:
-        raise CommandError(f"--channels: expected e.g. 0-7 or 3,5,9, got {text!r}") from None
-    bad = [i for i in indices if i >= count]
-    if bad or not indices:
-        raise CommandError(f"--channels: the layer has channels 0-{count - 1}, got {text!r}")
-    return sorted(indices)
 
 
 def still_json(still: Still) -> dict:

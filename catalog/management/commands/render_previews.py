@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog import storyboards
-from catalog.management.commands.render_layer import _layer, parse_channels
+from catalog.management.arguments import layer_named, parse_channels
 from catalog.queues import RenderingUnavailable
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--channels", help="e.g. 0-7 or 3,5,9 (default: all)")
 
     def handle(self, network, layer, channels, **options):
-        layer = _layer(network, layer)
+        layer = layer_named(network, layer)
         indices = parse_channels(channels, layer.channel_count)
         rows = layer.channels.filter(index__in=indices).select_related("layer__network")
         try:
