@@ -88,9 +88,14 @@ def load_network(
 ) -> Network:
     """Load a registered network, or a torchvision `arch` with a state-dict and labels file.
 
-    `weights` is a file path, or "random" for untrained weights (speed tests only).
+    `weights` is a file path, or "random" for untrained weights (speed tests only);
+    `arch="trained"` with `weights` loads a network that `renderer.training` saved.
     """
     device = torch.device(device) if device is not None else default_device()
+    if arch == "trained":  # a base fine-tuned to new labels by renderer.training
+        from renderer.trained import load_trained
+
+        return load_trained(name, weights, device)
     if arch:
         return load_torchvision(name, arch, weights, labels, device)
     if name not in _REGISTRY:
