@@ -1,8 +1,10 @@
 from django.urls import path
 
 from catalog.views import atlas as views
+from catalog.views import corpora as views_corpora
 from catalog.views import films as views_films
 from catalog.views import tours as views_tours
+from catalog.views import training as views_training
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,10 +27,14 @@ urlpatterns = [
     path("tours/<slug:slug>/<int:number>/", views_tours.tour_detail, name="tour-stop"),
     path("tours/<slug:slug>/edit/", views_tours.tour_edit, name="tour-edit"),
     path("tours/<slug:slug>/film/", views_tours.tour_film, name="tour-film"),
+    path("corpora/", views_corpora.corpus_list, name="corpora"),
+    path("corpora/<slug:name>/", views_corpora.corpus_detail, name="corpus"),
+    path("corpora/<slug:name>/<int:frame_id>/", views_corpora.frame_detail, name="frame"),
     path("export/", views.catalogue_export, name="catalogue-export"),
     path("stills/<int:still_id>/status.json", views.still_status, name="still-status"),
     path("stills/<int:still_id>/image.png", views.still_image, name="still-image"),
     path("n/<str:network>/", views.network_detail, name="network"),
+    path("n/<str:network>/training/", views_training.training_detail, name="training"),
     path("n/<str:network>/<str:layer>/", views.layer_detail, name="layer"),
     path("n/<str:network>/<str:layer>/print/", views.contact_sheet, name="contact-sheet"),
     path("n/<str:network>/<str:layer>/montage/", views_films.layer_montage, name="layer-montage"),

@@ -107,6 +107,31 @@ class Frame(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("frame", args=[self.corpus.name, self.id])
 
+    def channels_excited(self) -> list[dict]:
+        """What each network sees in this frame, one entry per layer read: the channels
+        whose top examples include this frame (best rank first), and the layer's channels
+        with the strongest activation here."""
+        examples = self.dataset_examples.filter(side=DatasetExample.TOP).select_related(
+            "channel__layer__network"
+        )
+        by_layer: dict[int, dict] = {}
+        for scan in self.scans.select_related("layer__network").order_by(
+            "layer__network__name", "layer__position"
+        ):
+            channels = {
+                c.index: c
+                for c in scan.layer.channels.filter(index__in=[i for i, _ in scan.strongest])
+            }
+            strongest = [(channels[i], value) for i, value in scan.strongest if i in channels]
+            by_layer[scan.layer_id] = {"layer": scan.layer, "strongest": strongest, "examples": []}
+        for example in examples.order_by("rank", "-value"):
+            entry = by_layer.setdefault(
+                example.channel.layer_id,
+                {"layer": example.channel.layer, "strongest": [], "examples": []},
+            )
+            entry["examples"].append(example)
+        return list(by_layer.values())
+
 
 class FrameScan(models.Model):
     """One frame read through one layer: the progress record that makes `dataset_examples`
@@ -154,3 +179,18 @@ class DatasetExample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.side} {self.rank}: {self.frame}"
+
+    @property
+    def crop_style(self) -> str:
+        """Inline CSS that shows only the box of the frame in a window of the box's shape:
+        the frame's image scaled so that the box fills the window."""
+        width, height = 100 / self.box_width, 100 / self.box_height
+        left, top = self.box_left * width, self.box_top * height
+        return f"width:{width:.2f}%;height:{height:.2f}%;left:-{left:.2f}%;top:-{top:.2f}%"
+
+    @property
+    def window_style(self) -> str:
+        """Inline CSS giving the crop's window the box's shape in the frame's pixels."""
+        width = max(1.0, self.box_width * (self.frame.width or 1))
+        height = max(1.0, self.box_height * (self.frame.height or 1))
+        return f"aspect-ratio:{width:.1f}/{height:.1f}"
