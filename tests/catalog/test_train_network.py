@@ -78,6 +78,16 @@ def test_it_trains_registers_and_reports_a_network_on_a_corpus(
     assert still.status == Still.DONE and still.image
     assert still.spec["network"] == "shapes"
 
+    out = StringIO()
+    call_command("dataset_examples", "shapes", "--corpus", "patterns", "--layers", "logits",
+                 "--top", "3", "--json", stdout=out)  # fmt: skip
+    examples = {item["channel"]: item for item in map(json.loads, out.getvalue().splitlines())}
+    assert sorted(examples) == [0, 1, 2] and all(len(e["top"]) == 3 for e in examples.values())
+    # Each logit carries its label: the frame that excites it most is mostly of that class.
+    top_sources = [Frame.objects.get(id=examples[i]["top"][0]["frame"]).source for i in range(3)]
+    top_labels = ["dots" if s == "loose.png" else s.split("/")[0] for s in top_sources]
+    assert sum(a == b for a, b in zip(top_labels, sorted(PATTERNS), strict=True)) >= 2, top_sources
+
     page = client.get(reverse("training", args=["shapes"]))
     assert page.status_code == 200
     text = page.content.decode()
