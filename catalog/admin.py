@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.html import format_html
 
 from catalog import batches, films, storyboards
+from catalog.admin_corpora import CorpusAdmin  # noqa: F401 (registers the corpus admin)
 from catalog.forms import NetworkForm
 from catalog.jobs import queue_render_for, recover_stills
 from catalog.models import (

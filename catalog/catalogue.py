@@ -5,7 +5,8 @@ path) in the context, which turns every link relative (see `templatetags/atlas.p
 leaves out what needs the server (progress, forms, search). A page at site path
 /n/lite0/block3/ is written as n/lite0/block3/index.html; stills and films (channels'
 previews and the other finished films, listed on /films/ when there are any) go to
-media/ and CSS to static/, as on the site. Tours are pages too, one a stop.
+media/ and CSS to static/, as on the site. Tours are pages too, one a stop; corpora too,
+a page a frame, with the frames' thumbnails (which dataset examples show).
 The catalogue is built in a temporary folder beside OUT_DIR and swapped into place only
 when complete, so a reader never sees half of it.
 
@@ -37,6 +38,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from catalog import queues
+from catalog.corpus_export import write_corpora
 from catalog.models import Annotation, Film, Layer, Network, Still, Taxon, Tour
 from catalog.queues import RenderingUnavailable
 from catalog.templatetags.atlas import relative_link
@@ -171,6 +173,7 @@ class _Site:
             for layer in network.layers.all():
                 self.layer(layer)
         self.tours()
+        write_corpora(self)
         self.static_files()
 
     def layer(self, layer: Layer) -> None:

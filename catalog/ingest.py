@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.text import slugify
 from PIL import Image
@@ -120,8 +121,8 @@ def _store(corpus, relative, frames, duplicates, replace: bool) -> int:
     checkpoint = duplicates.checkpoint()
     try:
         with transaction.atomic():
-            if replace:  # the file changed: its old frames go
-                corpus.frames.filter(source=relative).delete()
+            if replace:  # the file changed: its old frames go, their files once committed
+                _forget_frames(corpus.frames.filter(source=relative))
             for sampled in frames:
                 phash = corpora.perceptual_hash(sampled.image)
                 new_line = sampled.subtitle and sampled.subtitle not in subtitles_kept
@@ -138,6 +139,12 @@ def _store(corpus, relative, frames, duplicates, replace: bool) -> int:
             frame.thumbnail.delete(save=False)
         raise
     return added
+
+
+def _forget_frames(frames) -> None:
+    names = [name for pair in frames.values_list("image", "thumbnail") for name in pair if name]
+    frames.delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
 
 
 def _save_frame(corpus, relative, sampled: corpora.SampledFrame, phash: str) -> Frame:

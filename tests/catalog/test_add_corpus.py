@@ -107,12 +107,21 @@ def test_near_duplicates_are_dropped(db, folder):
     assert SourceFile.objects.get(path="stills/astronaut-small.jpg").frames_added == 0
 
 
-def test_a_changed_file_replaces_its_frames(db, folder):
+def test_a_changed_file_replaces_its_frames_and_their_files(
+    db, folder, django_capture_on_commit_callbacks
+):
     add(folder)
+    old = Frame.objects.get(source="stills/coffee.jpg")
     natural("immunohistochemistry").save(folder / "stills" / "coffee.jpg")
-    summary, _ = add(folder)
+    with django_capture_on_commit_callbacks(execute=True):
+        summary, _ = add(folder)
     assert (summary["files"], summary["frames"]) == (2, 1)
-    assert Frame.objects.filter(source="stills/coffee.jpg").count() == 1
+    new = Frame.objects.get(source="stills/coffee.jpg")
+    assert new.phash != old.phash
+    assert not default_storage.exists(old.image.name) or old.image.name == new.image.name
+    assert (
+        not default_storage.exists(old.thumbnail.name) or old.thumbnail.name == new.thumbnail.name
+    )
 
 
 @pytest.mark.parametrize(
