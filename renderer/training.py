@@ -41,11 +41,11 @@ class TrainingOptions:
 
     base: str = "efficientnet-lite0"
     epochs: int = 10
-    input_size: int = 160  # the trained network's input size too
+    input_size: int = 128  # the trained network's input size too
     batch_size: int = 32
     learning_rate: float = 1e-3  # the head's; the unfrozen base layers learn 10× slower
     val_fraction: float = 0.2
-    patience: int = 3  # epochs without a better held-out accuracy before stopping
+    patience: int = 3  # epochs without a higher held-out accuracy before stopping
     trainable_layers: int = 3  # the base's last atlas layers that learn, besides the head
     seed: int = 0
 
@@ -270,15 +270,16 @@ class _Loop:
             logits = predict_logits(self.network, val_batch)
             val_accuracy = accuracy(logits.argmax(dim=1), val_targets)
             val_loss = float(F.cross_entropy(logits, val_targets.to(logits.device)))
-            key = (val_accuracy, -val_loss)  # ties in accuracy go to the lower loss
+            # Patience counts epochs since held-out accuracy last rose; the epoch kept is
+            # the most accurate, the one with the lower held-out loss among equals.
+            key = (val_accuracy, -val_loss)
             improved = best_key is None or key > best_key
+            since_best = 0 if best_key is None or val_accuracy > best_key[0] else since_best + 1
             if improved:
-                best_key, since_best = key, 0
+                best_key = key
                 best_state = {
                     k: v.detach().clone() for k, v in self.network.model.state_dict().items()
                 }
-            else:
-                since_best += 1
             report = EpochReport(
                 epoch,
                 self.options.epochs,
