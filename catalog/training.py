@@ -91,6 +91,7 @@ def labelled_frames(corpus: Corpus, labels: str) -> list[tuple[Frame, str]]:
         return pairs
     chosen: dict[int, tuple[Frame, str]] = {}
     for line, pattern, label in read_label_rules(labels):
+        pattern = _inside(pattern, corpus.folder)
         matched = [frame for frame in frames if _matches(frame.source, pattern)]
         if not matched:
             raise TrainingInputError(
@@ -99,6 +100,16 @@ def labelled_frames(corpus: Corpus, labels: str) -> list[tuple[Frame, str]]:
             )
         chosen.update((frame.id, (frame, label)) for frame in matched)
     return list(chosen.values())
+
+
+def _inside(pattern: str, folder: str) -> str:
+    """An absolute path within the corpus folder as a path relative to it."""
+    if not Path(pattern).is_absolute():
+        return pattern
+    try:
+        return Path(pattern).relative_to(folder).as_posix()
+    except ValueError:
+        return pattern  # outside the corpus: it matches no frame, which is reported
 
 
 def _matches(source: str, pattern: str) -> bool:

@@ -110,7 +110,8 @@ def test_folders_label_each_frame_by_its_first_folder(sources):
 
 def test_a_videos_label_applies_to_its_frames_and_later_lines_win(sources, tmp_path):
     labels = write_csv(
-        tmp_path / "l.csv", "file,label\n*.jpg,still\nfilms/clip.mp4,moving\n./close/c.jpg,near\n"
+        tmp_path / "l.csv",
+        "file,label\n*.jpg,still\n/nowhere/films/clip.mp4,moving\n./close/c.jpg,near\n",
     )
     labelled = [
         (frame.source, frame.time, label) for frame, label in labelled_frames(sources, labels)
