@@ -121,6 +121,8 @@ def sample_video(path: Path, every: float) -> Iterator[SampledFrame]:
     probe_step = min(every, MAX_PROBE_STEP)
     next_sample, next_probe, previous, found = 0.0, 0.0, None, False
     with av.open(str(path)) as container:
+        if not container.streams.video:
+            raise ValueError("the file has no video stream")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for index, decoded in enumerate(container.decode(stream)):
