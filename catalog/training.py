@@ -22,6 +22,7 @@ from catalog.models import Corpus, Frame, Network
 from catalog.registration import register_network
 from renderer.trained import TRAINED_ARCH
 from renderer.training import EpochReport, Example, TrainingOptions, train
+from renderer.zoo import default_device
 
 FOLDERS = "folders"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -138,7 +139,7 @@ def train_network(
     examples = examples_of(labelled_frames(corpus, labels))
     folder = network_folder(name)
     weights = folder / "weights.pt"
-    result = train(examples, weights, options, progress)
+    result = train(examples, weights, options, progress, device=default_device())
     labels_file = folder / "labels.txt"
     write_atomically(labels_file, lambda out: out.write("\n".join(result.classes).encode()))
     network = register_network(
