@@ -81,12 +81,12 @@ def make_frames(folder: Path, count: int) -> None:
 
 
 def forward_only(loaded, frames, batch_size: int) -> float:
-    from catalog.dataset_examples import _open
+    from catalog.dataset_examples import open_frame
     from renderer.examples import images_to_batch, read_layers
 
     names = [layer.name for layer in loaded.layers]
     batches = [
-        images_to_batch([_open(f) for f in frames[i : i + batch_size]], loaded)
+        images_to_batch([open_frame(f) for f in frames[i : i + batch_size]], loaded)
         for i in range(0, len(frames), batch_size)
     ]
     started = time.perf_counter()

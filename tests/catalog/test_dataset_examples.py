@@ -100,7 +100,7 @@ def test_values_are_the_channels_spatial_extremes_as_the_network_computes_them(
 ):
     examples("efficientnet-lite0", "--layers", "block6", "--top", "3")
     frames = list(corpus.frames.order_by("id"))
-    images = [dataset_examples._open(frame) for frame in frames]
+    images = [dataset_examples.open_frame(frame) for frame in frames]
     module = lite0.layer("block6").module
     with torch.no_grad():
         with capture(lite0.model, {"block6": module}, "block6") as outputs:
