@@ -4,6 +4,8 @@ import io
 import json
 import shutil
 
+import av
+import numpy as np
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -136,3 +138,19 @@ def test_bad_input_names_the_field_and_changes_nothing(db, args, field):
     with pytest.raises(CommandError, match=field):
         call_command("add_corpus", *args)
     assert not Corpus.objects.exists()
+
+
+def test_a_file_with_sound_but_no_picture_is_skipped_with_the_reason(db, folder):
+    with av.open(str(folder / "sound.mp4"), "w") as container:
+        stream = container.add_stream("aac", rate=44100)
+        silence = np.zeros((1, 1024), dtype=np.float32)
+        for index in range(20):
+            frame = av.AudioFrame.from_ndarray(silence, format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 44100, index * 1024
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    summary, err = add(folder)
+    assert "skipped sound.mp4: the file has no video stream" in err
+    assert summary["skipped"] == 2  # with broken.mov
