@@ -50,7 +50,8 @@ PUBLISHED: dict[str, dict] = {
         "description": "InceptionV1 (GoogLeNet, Szegedy et al. 2014) as Lucid and "
         "Distill's circuits articles use it: 1008 outputs (a dummy class, ImageNet's "
         "1000, 7 unused).",
-        "source": "Lucid's InceptionV1 (TensorFlow's inception5h), through lucent's modelzoo",
+        "source": "Lucid's InceptionV1 (TensorFlow's inception5h, converted to PyTorch by "
+        "ProGamerGov), through lucent's modelzoo",
         "input_size": 224,
         "accuracy": "GoogLeNet paper: 10.07% top-5 error, one model and one crop "
         "(Lucid's retrained weights have no published figure of their own)",

@@ -303,16 +303,22 @@ def load_torchscript(
 
 
 def _torchvision_candidates(model: nn.Module, num_classes: int) -> dict[str, str]:
-    """Top-level modules and the children of top-level containers; the classifier last."""
+    """Top-level modules and the children of top-level containers; the classifier last.
+
+    Past the first `Linear` only the classifier counts: a hidden layer of a classifier
+    head (VGG's, MobileNet's) is flat like logits but carries no classes.
+    """
     candidates: dict[str, str] = {}
+    in_head = False
     for name, child in model.named_children():
         members = child.named_children() if isinstance(child, nn.Sequential) else [("", child)]
         for sub_name, module in members:
             path = f"{name}.{sub_name}" if sub_name else name
             if isinstance(module, nn.Linear):
+                in_head = True
                 if module.out_features == num_classes:
                     candidates["logits"] = path
-            elif not isinstance(module, TORCHVISION_SKIPPED):
+            elif not in_head and not isinstance(module, TORCHVISION_SKIPPED):
                 candidates[path] = path
     return candidates
 

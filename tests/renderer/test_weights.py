@@ -153,3 +153,13 @@ def test_facts_are_published_ones_or_read_from_the_model(lite0, tmp_path):
     network = load_network("s", weights=str(path), arch="torchscript", labels=str(labels))
     facts = facts_of(network, arch="torchscript", weights=str(path))
     assert facts.source == "TorchScript file classifier.pt" and facts.accuracy == ""
+
+
+def test_a_classifier_head_s_hidden_layers_are_not_taken_for_logits(tmp_path):
+    labels = tmp_path / "labels.txt"
+    labels.write_text("a\nb\nc\n")
+    network = load_network(
+        "m", weights="random", arch="mobilenet_v3_small", labels=str(labels), device="cpu"
+    )
+    assert [layer.name for layer in network.layers if layer.kind == "logits"] == ["logits"]
+    assert network.layers[-2].name == "features.12" and network.layer("logits").channels == 3
