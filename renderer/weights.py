@@ -10,6 +10,7 @@ that still does not fit raises `WeightsMismatch` with a short summary, never a w
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,15 +51,9 @@ def read_weights(path: str | Path) -> WeightsFile:
         raise WeightsMismatch(
             f"{path} is a TorchScript file, not a state dict: register it with --torchscript"
         )
-    try:
-        content = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many kinds for a file it cannot unpickle
-        first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-        raise WeightsMismatch(
-            f"{path} is not a state dict or checkpoint that torch.load can read safely "
-            f"({type(exc).__name__}: {first_line}); save model.state_dict() instead"
-        ) from exc
+    content, notes = _safe_load(path)
     found = _unwrap(path, content)
+    found.layout.extend(notes)
     _strip_prefix(found)
     _rename_old_densenet_keys(found)
     return found
@@ -107,6 +102,26 @@ def _count(keys: list[str], noun: str) -> str:
     shown = ", ".join(keys[:FIRST_FEW]) + (", …" if len(keys) > FIRST_FEW else "")
     plural = noun if len(keys) == 1 else noun.replace("key", "keys", 1)
     return f"{len(keys)} {plural} ({shown})"
+
+
+def _safe_load(path: str) -> tuple[object, list[str]]:
+    """`torch.load` with `weights_only` (no code runs). Files pickled by Python 2 (the
+    Places365 releases: Python 2.7, PyTorch 0.2) may hold byte strings that are not UTF-8:
+    read those as latin1, as the Places365 authors advise."""
+    try:
+        try:
+            return torch.load(path, map_location="cpu", weights_only=True), []
+        except UnicodeDecodeError:
+            with warnings.catch_warnings():  # torch warns that pickle arguments are unusual
+                warnings.simplefilter("ignore", UserWarning)
+                content = torch.load(path, map_location="cpu", weights_only=True, encoding="latin1")
+            return content, ["a Python 2 pickle (strings read as latin1)"]
+    except Exception as exc:  # torch raises many kinds for a file it cannot unpickle
+        first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        raise WeightsMismatch(
+            f"{path} is not a state dict or checkpoint that torch.load can read safely "
+            f"({type(exc).__name__}: {first_line}); save model.state_dict() instead"
+        ) from exc
 
 
 def _unwrap(path: str, content) -> WeightsFile:

@@ -1,5 +1,6 @@
 """Weights and labels files in the layouts their authors publish, with random weights."""
 
+import io
 import re
 from pathlib import Path
 
@@ -55,3 +56,21 @@ def torchscript_file(folder: Path, classes: int = 5) -> tuple[Path, Path]:
     torch.jit.script(model).save(str(path))
     labels.write_text("".join(f"class {i}\n" for i in range(classes)))
     return path, labels
+
+
+def python2_checkpoint(folder: Path, arch: str = "resnet18", classes: int = 3) -> Path:
+    """A checkpoint as PyTorch 0.2 under Python 2.7 wrote it (Places365's releases): the
+    legacy (non-zip) format, and a Python 2 byte string that is not UTF-8 (`"arch"`)."""
+    model = getattr(torchvision.models, arch)(num_classes=classes)
+    state = {f"module.{key}": value for key, value in model.state_dict().items()}
+    buffer = io.BytesIO()
+    checkpoint = {"epoch": 90, "arch": "XXXX", "state_dict": state}
+    torch.save(checkpoint, buffer, _use_new_zipfile_serialization=False, pickle_protocol=2)
+    # Python 3 pickles "XXXX" as BINUNICODE; Python 2 wrote its str as SHORT_BINSTRING.
+    py3_string = b"X" + (4).to_bytes(4, "little") + b"XXXX"
+    py2_string = b"U" + bytes([4]) + b"res\xe9"  # latin1 bytes, invalid as UTF-8
+    data = buffer.getvalue()
+    assert data.count(py3_string) == 1
+    path = folder / f"{arch}_py2.pth.tar"
+    path.write_bytes(data.replace(py3_string, py2_string))
+    return path

@@ -12,6 +12,7 @@ from tests.release_files import (
     old_densenet_checkpoint,
     places_checkpoint,
     places_labels,
+    python2_checkpoint,
     torchscript_file,
 )
 
@@ -163,3 +164,15 @@ def test_a_classifier_head_s_hidden_layers_are_not_taken_for_logits(tmp_path):
     )
     assert [layer.name for layer in network.layers if layer.kind == "logits"] == ["logits"]
     assert network.layers[-2].name == "features.12" and network.layer("logits").channels == 3
+
+
+def test_a_checkpoint_pickled_by_python_2_loads(tmp_path):
+    """Places365's releases were written by Python 2.7; their strings need latin1."""
+    path = python2_checkpoint(tmp_path)
+    with pytest.raises(UnicodeDecodeError):
+        torch.load(path, weights_only=True)  # what a plain load does
+    labels = tmp_path / "labels.txt"
+    labels.write_text("a\nb\nc\n")
+    network = load_network("p", weights=str(path), arch="resnet18", labels=str(labels))
+    assert network.layer("logits").channels == 3
+    assert "a Python 2 pickle (strings read as latin1)" in read_weights(path).describe()
