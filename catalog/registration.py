@@ -9,13 +9,19 @@ from renderer.facts import facts_of
 
 @transaction.atomic
 def register_network(
-    name: str, weights=None, arch=None, labels=None, loaded: renderer.Network | None = None
+    name: str,
+    weights=None,
+    arch=None,
+    labels=None,
+    loaded: renderer.Network | None = None,
+    accuracy: str | None = None,
 ) -> Network:
     """Load the network (which validates weights and labels) and store its layers and
     the facts of what it is (source, input size, parameters, published accuracy).
 
     Re-registering refreshes the layers; channels and their stills are kept where the
-    layer still exists with the same channel count. `loaded` skips loading it again.
+    layer still exists with the same channel count. `loaded` skips loading it again;
+    `accuracy` (as published) stands in for the zoo's, e.g. for a network from files.
     """
     if loaded is None:
         loaded = renderer.load_network(name, weights, arch, labels, device="cpu")
@@ -31,7 +37,7 @@ def register_network(
             "source": facts.source,
             "input_size": facts.input_size,
             "parameter_count": facts.parameters,
-            "accuracy": facts.accuracy,
+            "accuracy": accuracy or facts.accuracy,
         },
     )
     for position, info in enumerate(loaded.layers):

@@ -72,7 +72,7 @@ def test_places365_release_files_register_as_they_are(tmp_path):
     weights, labels = places_checkpoint(tmp_path), places_labels(tmp_path)
     output = run(
         "places365-resnet18", "--arch", "resnet18", "--weights", str(weights),
-        "--labels", str(labels),
+        "--labels", str(labels), "--accuracy", "54.7% top-1 on Places365 (published)",
     )  # fmt: skip
     assert "Registered places365-resnet18" in output
     logits = Layer.objects.get(network__name="places365-resnet18", name="logits")
@@ -82,6 +82,7 @@ def test_places365_release_files_register_as_they_are(tmp_path):
                             "bakery shop"]  # fmt: skip
     network = Network.objects.get(name="places365-resnet18")
     assert network.source == "torchvision resnet18 architecture, weights from " + weights.name
+    assert network.accuracy == "54.7% top-1 on Places365 (published)"
     assert network.parameter_count == sum(
         p.numel() for p in torchvision.models.resnet18(num_classes=365).parameters()
     )

@@ -29,6 +29,9 @@ class Command(BaseCommand):
             "(with --arch or --torchscript)",
         )
         parser.add_argument(
+            "--accuracy", help="its accuracy as published, shown on its page (quote it)"
+        )
+        parser.add_argument(
             "--if-missing", action="store_true", help="do nothing if it is registered already"
         )
         parser.add_argument(
@@ -36,6 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, name, weights, arch, torchscript, labels, as_json, if_missing, **options):
+        accuracy = options.get("accuracy")
         if torchscript:
             if weights or arch:
                 raise CommandError("--torchscript FILE replaces --arch and --weights")
@@ -44,7 +48,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{name} is registered already.")
             return
         try:
-            network = register_network(name, weights=weights, arch=arch, labels=labels)
+            network = register_network(
+                name, weights=weights, arch=arch, labels=labels, accuracy=accuracy
+            )
         except (renderer.RendererError, OSError, RuntimeError) as exc:
             raise CommandError(f"could not register {name!r}: {exc}") from exc
         layers = network.layers.all()
