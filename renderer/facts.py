@@ -67,11 +67,15 @@ def facts_of(network: Network, arch: str | None = None, weights: str | None = No
     if published and not arch:
         return NetworkFacts(parameters=parameters, **published)
     classes = len(network.labels)
-    file_name = Path(weights).name if weights and weights != "random" else "random weights"
+    weights_from = (
+        f"weights from {Path(weights).name}"
+        if weights and weights != "random"
+        else "random weights"
+    )
     if arch == TORCHSCRIPT:
         description = f"A classifier of {classes} classes, loaded from TorchScript."
-        source = f"TorchScript file {file_name}"
+        source = f"TorchScript file {Path(weights or '').name}"
     else:
         description = f"torchvision's {arch} with {classes} classes."
-        source = f"torchvision {arch} architecture, weights from {file_name}"
+        source = f"torchvision {arch} architecture, {weights_from}"
     return NetworkFacts(description, source, network.input_size, parameters)
