@@ -39,7 +39,7 @@ from rq.job import Job
 
 from catalog import queues
 from catalog.corpus_export import write_corpora
-from catalog.models import Annotation, Film, Layer, Network, Still, Taxon, Tour
+from catalog.models import Annotation, Channel, Film, Layer, Network, Still, Taxon, Tour
 from catalog.queues import RenderingUnavailable
 from catalog.templatetags.atlas import relative_link
 
@@ -172,6 +172,7 @@ class _Site:
             )
             for layer in network.layers.all():
                 self.layer(layer)
+        self.classes()
         self.tours()
         write_corpora(self)
         self.static_files()
@@ -204,6 +205,12 @@ class _Site:
                 "preview": self.preview(previews.get(channel.id)),
             }
             self.page(path, "catalog/channel.html", context)
+
+    def classes(self) -> None:
+        """A page per class that several networks have (their channel pages link to it)."""
+        for label in Channel.shared_class_labels():
+            context = {"label": label, "cells": self.shown(Channel.class_cells(label))}
+            self.page(reverse("class", args=[label]), "catalog/class.html", context)
 
     def tours(self) -> None:
         """The tours, a page a stop, as the site shows them to a visitor."""

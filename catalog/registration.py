@@ -4,19 +4,28 @@ from django.db import transaction
 
 import renderer
 from catalog.models import Channel, Layer, Network
+from renderer.facts import facts_of
 
 
 @transaction.atomic
 def register_network(
-    name: str, weights=None, arch=None, labels=None, loaded: renderer.Network | None = None
+    name: str,
+    weights=None,
+    arch=None,
+    labels=None,
+    loaded: renderer.Network | None = None,
+    accuracy: str | None = None,
 ) -> Network:
-    """Load the network (which validates weights and labels) and store its layers.
+    """Load the network (which validates weights and labels) and store its layers and
+    the facts of what it is (source, input size, parameters, published accuracy).
 
     Re-registering refreshes the layers; channels and their stills are kept where the
-    layer still exists with the same channel count. `loaded` skips loading it again.
+    layer still exists with the same channel count. `loaded` skips loading it again;
+    `accuracy` (as published) stands in for the zoo's, e.g. for a network from files.
     """
     if loaded is None:
         loaded = renderer.load_network(name, weights, arch, labels, device="cpu")
+    facts = facts_of(loaded, arch=arch, weights=weights)
     network, _ = Network.objects.update_or_create(
         name=name,
         defaults={
@@ -24,6 +33,11 @@ def register_network(
             "arch": arch or "",
             "labels_file": labels or "",
             "weight_hash": loaded.weight_hash,
+            "description": facts.description,
+            "source": facts.source,
+            "input_size": facts.input_size,
+            "parameter_count": facts.parameters,
+            "accuracy": accuracy or facts.accuracy,
         },
     )
     for position, info in enumerate(loaded.layers):

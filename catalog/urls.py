@@ -11,6 +11,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("taxa/", views.taxa, name="taxa"),
     path("taxa/<slug:slug>/", views.taxon_detail, name="taxon"),
+    path("classes/<path:label>/", views.class_detail, name="class"),
     path("batches/", views.batch_list, name="batches"),
     path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
     path("batches/<int:batch_id>/status.json", views.batch_status, name="batch-status"),

@@ -13,6 +13,7 @@ from renderer.errors import (
     SpecError,
     UnknownLayer,
     UnknownNetwork,
+    WeightsMismatch,
     WeightsUnavailable,
 )
 from renderer.spec import RENDERER_VERSION, RenderSpec
@@ -28,6 +29,7 @@ __all__ = [
     "SpecError",
     "UnknownLayer",
     "UnknownNetwork",
+    "WeightsMismatch",
     "WeightsUnavailable",
     "load_network",
     "register_network",

@@ -34,3 +34,8 @@ class SpecError(RendererError, ValueError):
 
 class RenderCancelled(RendererError):
     """The caller asked the engine to stop before the last step."""
+
+
+class WeightsMismatch(RendererError):
+    """A weights file does not fit the architecture: a short summary of what differs
+    (counts and the first few keys) and of what the file looks like."""

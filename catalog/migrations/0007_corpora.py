@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_tours'),
+        ('catalog', '0006_network_facts'),
     ]
 
     operations = [

@@ -16,14 +16,26 @@ from renderer.spec import RenderSpec
 
 
 class Network(models.Model):
-    """A registered network; `arch`, `weights` and `labels_file` say how to load it."""
+    """A registered network; `arch`, `weights` and `labels_file` say how to load it, the
+    facts (description … accuracy) what it is, filled in when it is registered."""
 
     name = models.CharField(max_length=100, unique=True)
-    arch = models.CharField(max_length=100, blank=True, help_text="torchvision architecture")
-    weights = models.CharField(max_length=500, blank=True, help_text="state-dict file")
+    arch = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="torchvision architecture, or 'torchscript' (weights: the TorchScript file)",
+    )
+    weights = models.CharField(
+        max_length=500, blank=True, help_text="state-dict or checkpoint file"
+    )
     labels_file = models.CharField(max_length=500, blank=True)
     weight_hash = models.CharField(max_length=64)
     created = models.DateTimeField(auto_now_add=True)
+    description = models.TextField(blank=True)
+    source = models.CharField(max_length=300, blank=True, help_text="where it comes from")
+    input_size = models.PositiveIntegerField(null=True, blank=True, help_text="pixels")
+    parameter_count = models.PositiveBigIntegerField(null=True, blank=True)
+    accuracy = models.CharField(max_length=300, blank=True, help_text="as published")
 
     class Meta:
         ordering = ["name"]
@@ -37,6 +49,16 @@ class Network(models.Model):
     def layer_cards(self) -> list[tuple[Layer, Still | None]]:
         """Every layer with a rendered still to show as its thumbnail (None if none yet)."""
         return [(layer, layer.sample_still()) for layer in self.layers.all()]
+
+    def facts(self) -> list[tuple[str, str]]:
+        """What the network page says it is: (term, value) for each fact that is known."""
+        rows = [
+            ("source", self.source),
+            ("input size", f"{self.input_size} × {self.input_size} px" if self.input_size else ""),
+            ("parameters", f"{self.parameter_count:,}" if self.parameter_count else ""),
+            ("accuracy", self.accuracy),
+        ]
+        return [(term, value) for term, value in rows if value]
 
     def load_kwargs(self) -> dict:
         """Arguments for `renderer.load_network` that load this network."""
@@ -114,6 +136,14 @@ def _puppyslug_of(still: Still | None) -> float:
 
 
 class ChannelQuerySet(models.QuerySet):
+    def of_class(self, label: str) -> ChannelQuerySet:
+        """The class-logit channels labelled `label`, in every network."""
+        return (
+            self.filter(layer__kind="logits", label=label)
+            .select_related("layer__network")
+            .order_by("layer__network__name", "index")
+        )
+
     def search(self, query: str) -> ChannelQuerySet:
         """Channels matching every word of `query` in their title, note or tags.
 
@@ -175,6 +205,39 @@ class Channel(models.Model):
         if spec.objective == "neuron" and self.layer.kind != "conv":
             raise SpecError("objective", "neuron needs a spatial layer, not class logits")
         return spec
+
+    def class_url(self) -> str:
+        """The page of this class across networks (logit channels with a label only)."""
+        return reverse("class", args=[self.label]) if self.is_class else ""
+
+    @property
+    def is_class(self) -> bool:
+        return self.layer.kind == "logits" and bool(self.label)
+
+    def same_class_elsewhere(self) -> list[Channel]:
+        """The same class (same label) in the other networks' logits."""
+        if not self.is_class:
+            return []
+        return list(Channel.objects.of_class(self.label).exclude(layer=self.layer))
+
+    @classmethod
+    def shared_class_labels(cls) -> list[str]:
+        """The class labels that more than one network's logits have."""
+        shared = (
+            cls.objects.filter(layer__kind="logits")
+            .exclude(label="")
+            .values("label")
+            .annotate(networks=models.Count("layer__network", distinct=True))
+            .filter(networks__gt=1)
+        )
+        return sorted(shared.values_list("label", flat=True))
+
+    @classmethod
+    def class_cells(cls, label: str) -> list[tuple[Channel, Still | None]]:
+        """Every network's channel of the class `label`, with its thumbnail still."""
+        channels = list(cls.objects.of_class(label))
+        thumbnail = Still.thumbnails(channels)
+        return [(channel, thumbnail.get(channel.id)) for channel in channels]
 
     def neighbours(self) -> dict:
         """The previous and next channel of the layer (None at either end)."""

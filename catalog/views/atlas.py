@@ -183,6 +183,14 @@ def taxon_detail(request, slug):
     return render(request, "catalog/taxon.html", context)
 
 
+def class_detail(request, label):
+    """One class (a logit channel) side by side in every network that has it."""
+    cells = Channel.class_cells(label)
+    if not cells:
+        raise Http404("no network has this class")
+    return render(request, "catalog/class.html", {"label": label, "cells": cells})
+
+
 SEARCH_WORDS = 12  # each word joins tables; SQLite refuses a query past about 35 words
 
 
