@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -74,17 +71,6 @@ def save_file(name: str, path: Path, storage: Storage | None = None) -> str:
         storage.delete(name)
     with open(path, "rb") as local:
         return storage.save(name, File(local, name=Path(name).name))
-
-
-@contextmanager
-def local_copy(name: str, storage: Storage | None = None) -> Iterator[Path]:
-    """A local file with the content of `name` (for libraries that need a real file)."""
-    storage = storage or default_storage
-    with tempfile.TemporaryDirectory(prefix="atlas-") as folder:
-        path = Path(folder) / Path(name).name
-        with storage.open(name, "rb") as source, open(path, "wb") as out:
-            shutil.copyfileobj(source, out)
-        yield path
 
 
 def local_folder(storage: Storage) -> Path | None:
