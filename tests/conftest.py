@@ -19,7 +19,6 @@ WORKER_QUEUES = ("live", "render", "default")
 POSTGRES_MODULES = {
     "test_jobs.py",
     "test_batches.py",
-    "test_recovery.py",
     "test_races.py",
     "test_storage.py",
 }
