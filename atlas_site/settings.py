@@ -1,6 +1,8 @@
 """Neural Atlas settings: every knob is an environment variable with a local default."""
 
+import json
 import os
+import socket
 from pathlib import Path
 
 import dj_database_url
@@ -19,6 +21,17 @@ def envbool(name: str, default: str) -> bool:
 
 def envint(name: str, default: str) -> int:
     return int(env(name, default))
+
+
+def envjson(name: str, default: str = "{}") -> dict:
+    """A JSON object (e.g. a storage's options); anything else stops the start, naming it."""
+    try:
+        value = json.loads(env(name, default))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f'{name} must be a JSON object, like {{"key": "value"}}')
+    return value
 
 
 DEVELOPMENT_KEY = "dev-only-insecure-key-change-me"
@@ -115,8 +128,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Media (stills, films, prints) and visitors' photographs go through Django's storage API:
+# a folder by default (shared by NFS between machines), or any storage class with JSON
+# options, e.g. MEDIA_STORAGE=storages.backends.s3.S3Storage with
+# MEDIA_STORAGE_OPTIONS='{"bucket_name": "atlas-media"}' (django-storages; docs/deploy.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env("MEDIA_STORAGE", "catalog.storage.AtomicFileSystemStorage"),
+        "OPTIONS": envjson("MEDIA_STORAGE_OPTIONS"),
+    },
+    "private": {
+        "BACKEND": env("PRIVATE_STORAGE", "catalog.storage.PrivateFileStorage"),
+        "OPTIONS": envjson("PRIVATE_STORAGE_OPTIONS"),
+    },
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -179,6 +203,8 @@ ATLAS_PROGRESS_INTERVAL = float(env("ATLAS_PROGRESS_INTERVAL", "0.5"))
 ATLAS_BATCH_SIZE = envint("ATLAS_BATCH_SIZE", "0")
 # Stills in one queued job of a batch render (several workers share a layer by jobs).
 ATLAS_JOB_SIZE = envint("ATLAS_JOB_SIZE", "64")
+# The name a worker writes on the stills it renders (default: host name and process id).
+ATLAS_WORKER_NAME = env("ATLAS_WORKER_NAME", f"{socket.gethostname()}:{os.getpid()}")
 # Workers: how often they look after dead renders, when a running still counts as dead,
 # how many deaths fail it, how often the cleanups run.
 ATLAS_WORKER_TICK = float(env("ATLAS_WORKER_TICK", "15"))
@@ -208,6 +234,10 @@ ATLAS_TOUR_FILM = {
     "hold": envint("ATLAS_TOUR_HOLD_SECONDS", "4"),
     "transition": envint("ATLAS_TOUR_TRANSITION_SECONDS", "2"),
 }
+
+# Films' frame cache (a local or shared folder: the renderer writes real files; empty:
+# MEDIA_ROOT/frames). Shared between machines, a stopped film resumes on any worker.
+ATLAS_FRAME_CACHE = env("ATLAS_FRAME_CACHE", "")
 
 # Where `export_catalogue` writes when an admin starts it from the site.
 ATLAS_CATALOGUE_DIR = Path(env("ATLAS_CATALOGUE_DIR", str(BASE_DIR / "catalogue")))

@@ -29,8 +29,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import django_rq
-from django.conf import settings
 from django.contrib.staticfiles.finders import FileSystemFinder
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -271,14 +272,17 @@ class _Site:
         return film
 
     def media(self, name: str) -> bool:
-        """Copy MEDIA_ROOT/`name` to media/`name` in the catalogue (once); False if lost."""
+        """Copy `name` from the media storage to media/`name` in the catalogue (once);
+        False if it is lost."""
         if name not in self.copied:
-            source = Path(settings.MEDIA_ROOT) / name
-            if not source.is_file():
-                return False
             target = self.root / "media" / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            try:
+                with default_storage.open(name, "rb") as source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out)
+            except (OSError, SuspiciousFileOperation):  # lost, or not a file
+                target.unlink(missing_ok=True)
+                return False
             self.copied.add(name)
         return True
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from catalog.files import remove_stale_parts
 from catalog.models import Still
 from catalog.photos import expire_photos
+from catalog.storage import local_folder, private_storage
 
 log = logging.getLogger(__name__)
 PART_AGE = 3600  # a .part file this old belongs to a process that died
@@ -32,7 +33,7 @@ def expire_variants(older_than: float) -> int:
     removed = 0
     for still in expired.iterator():
         if still.image:
-            (Path(settings.MEDIA_ROOT) / still.image.name).unlink(missing_ok=True)
+            default_storage.delete(still.image.name)
         removed += Still.objects.filter(id=still.id, status=still.status).delete()[0]
     return removed
 
@@ -45,8 +46,11 @@ def run_cleanups() -> dict[str, int]:
     removed = {
         "variants": variants,
         "photos": expire_photos(ttl, keep={p for p in in_use if p}),
-        "parts": remove_stale_parts(Path(settings.MEDIA_ROOT), PART_AGE)
-        + remove_stale_parts(Path(settings.ATLAS_PRIVATE_ROOT), PART_AGE),
+        "parts": sum(
+            remove_stale_parts(folder, PART_AGE)
+            for folder in (local_folder(default_storage), local_folder(private_storage()))
+            if folder is not None
+        ),
         "sessions": Session.objects.filter(expire_date__lt=timezone.now()).delete()[0],
     }
     log.info("cleanups: %s", removed)

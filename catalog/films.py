@@ -2,14 +2,17 @@
 
 The renderer does the film (`renderer.cinema.render_film`); this module only checks a
 spec against the registered networks, queues the job and stores what it makes: the MP4
-under MEDIA_ROOT/films/, a poster frame beside it, progress on the `Film` row. Frames are
-cached under MEDIA_ROOT/frames/ (shared with `render_video`), so a film that was stopped
-renders only the frames it lacks. Status changes go through `Film.objects`.
+as films/ in the media storage (PyAV writes a temporary file first), a poster frame
+beside it, progress on the `Film` row. Frames are cached in `frame_cache()` (shared with
+`render_video`), so a film that was stopped renders only the frames it lacks. Status
+changes go through `Film.objects`.
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -20,17 +23,16 @@ from django.conf import settings
 from rq import Callback
 
 from catalog import queues
-from catalog.files import write_atomically
 from catalog.jobs import network_for
 from catalog.models import Film, Network
 from catalog.queues import RenderingUnavailable
+from catalog.storage import save_bytes, save_file
 from renderer.cinema import FilmSpec, FilmSpecError, render_film
 from renderer.cinema.film import Progress
 from renderer.errors import UnknownLayer
 
 log = logging.getLogger(__name__)
-FILMS_DIR = "films"  # under MEDIA_ROOT
-FRAMES_DIR = "frames"  # under MEDIA_ROOT, the frame cache `render_video` uses too
+FILMS_DIR = "films"  # in the media storage
 POSTER_WIDTH = 480
 # A film beats once a frame, and a first 4K frame can take minutes: only a film silent for
 # this long counts as dead when it is queued again (a live one then stops at its next frame).
@@ -136,17 +138,17 @@ def _render(film: Film, on_frame: Progress | None) -> dict:
     row = Network.objects.filter(name=spec.network).first()
     if row is None:
         raise FilmSpecError(None, "network", f"{spec.network!r} is not registered in the atlas")
-    media = Path(settings.MEDIA_ROOT)
-    output = f"{FILMS_DIR}/film-{film.id}.mp4"  # render_film writes it atomically
-    report = render_film(
-        network_for(row.id),
-        spec,
-        media / output,
-        media / FRAMES_DIR,
-        progress=_progress_writer(film, on_frame),
-    )
-    poster = f"{FILMS_DIR}/film-{film.id}.png"
-    _write_poster(media / output, media / poster, report["frames"])
+    with tempfile.TemporaryDirectory(prefix="atlas-film-") as folder:
+        video = Path(folder) / f"film-{film.id}.mp4"
+        report = render_film(
+            network_for(row.id),
+            spec,
+            video,
+            frame_cache(),
+            progress=_progress_writer(film, on_frame),
+        )
+        poster = save_bytes(f"{FILMS_DIR}/film-{film.id}.png", _poster(video, report["frames"]))
+        output = save_file(f"{FILMS_DIR}/film-{film.id}.mp4", video)
     Film.objects.filter(id=film.id, job_id=film.job_id).finish(
         output=output,
         preview=poster,
@@ -176,7 +178,12 @@ def _progress_writer(film: Film, on_frame: Progress | None = None) -> Progress:
     return write
 
 
-def _write_poster(video: Path, target: Path, frames: int) -> None:
+def frame_cache() -> Path:
+    """The folder of cached film frames: ATLAS_FRAME_CACHE, else MEDIA_ROOT/frames."""
+    return Path(settings.ATLAS_FRAME_CACHE or Path(settings.MEDIA_ROOT) / "frames")
+
+
+def _poster(video: Path, frames: int) -> bytes:
     """The film's middle frame, small, as a PNG."""
     image = None
     with av.open(str(video)) as container:
@@ -187,7 +194,9 @@ def _write_poster(video: Path, target: Path, frames: int) -> None:
     if image is None:
         raise ValueError(f"{video.name} has no frames")
     image.thumbnail((POSTER_WIDTH, POSTER_WIDTH))
-    write_atomically(target, lambda out: image.save(out, format="PNG"))
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    return png.getvalue()
 
 
 def _public_error(exc: Exception) -> str:

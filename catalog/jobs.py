@@ -9,6 +9,7 @@ beating, and `recover_stale_renders` (run by every worker) queues them again.
 
 from __future__ import annotations
 
+import io
 import logging
 import secrets
 import time
@@ -16,7 +17,6 @@ import traceback
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from itertools import groupby
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -24,10 +24,10 @@ from rq import Callback
 
 import renderer
 from catalog import queues
-from catalog.files import write_atomically
 from catalog.models import Network, Still
 from catalog.photos import load_photos
 from catalog.queues import RenderingUnavailable
+from catalog.storage import save_bytes
 from renderer.batching import batch_size_for
 from renderer.classify import classify
 
@@ -190,11 +190,11 @@ def _store_all(network: renderer.Network, stills: list[Still], results) -> None:
     """Classify the batch's images in one pass, write each image, mark each still done."""
     classes = _classifications(network, [result.image for result in results])
     for still, result, found in zip(stills, results, classes, strict=True):
-        relative = image_path_for(still)
-        target = Path(settings.MEDIA_ROOT) / relative
-        write_atomically(target, lambda out, image=result.image: image.save(out, format="PNG"))
+        png = io.BytesIO()
+        result.image.save(png, format="PNG")
+        name = save_bytes(image_path_for(still), png.getvalue())
         Still.objects.filter(id=still.id).finish(
-            image=relative, figures=result.figures, seconds=result.seconds, **found
+            image=name, figures=result.figures, seconds=result.seconds, **found
         )
 
 

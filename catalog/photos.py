@@ -2,7 +2,7 @@
 
 A photograph is refused by file size, format (PNG, JPEG, WebP) and pixel count read from
 its header, before any pixel is decoded. It is stored as a clean PNG named by its SHA-256
-under `ATLAS_PRIVATE_ROOT/photos/`, which no URL serves.
+as `photos/<sha256>.png` in the private storage (ATLAS_PRIVATE_ROOT), which no URL serves.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import io
 import time
-from pathlib import Path
 
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from catalog.files import write_atomically
+from catalog.storage import private_storage, save_bytes
 from renderer import SpecError
 
 FORMATS = ("PNG", "JPEG", "WEBP")
@@ -53,34 +52,38 @@ def store_photo(upload) -> str:
     data = io.BytesIO()
     image.save(data, format="PNG")
     digest = hashlib.sha256(data.getvalue()).hexdigest()
-    target = photo_path(digest)
-    if not target.exists():
-        write_atomically(target, lambda out: out.write(data.getvalue()))
+    if not private_storage().exists(photo_name(digest)):
+        save_bytes(photo_name(digest), data.getvalue(), private_storage())
     return digest
 
 
-def photo_path(digest: str) -> Path:
-    return Path(settings.ATLAS_PRIVATE_ROOT) / "photos" / f"{digest}.png"
+def photo_name(digest: str) -> str:
+    """A photograph's name in the private storage."""
+    return f"photos/{digest}.png"
 
 
 def load_photos(specs) -> dict[str, Image.Image]:
     """The photographs dream specs start from (a missing one is left out: the renderer
     then fails that still with an error naming `photo`)."""
-    photos = {}
+    photos, storage = {}, private_storage()
     for spec in specs:
-        if spec.photo and photo_path(spec.photo).exists():
-            photos[spec.photo] = Image.open(photo_path(spec.photo)).convert("RGB")
+        if spec.photo and storage.exists(photo_name(spec.photo)):
+            with storage.open(photo_name(spec.photo), "rb") as stored:
+                photos[spec.photo] = Image.open(stored).convert("RGB")
     return photos
 
 
 def expire_photos(older_than: float, keep: set[str]) -> int:
     """Delete photographs older than `older_than` seconds that no kept still uses."""
-    folder, removed = Path(settings.ATLAS_PRIVATE_ROOT) / "photos", 0
-    if not folder.is_dir():
+    storage, removed = private_storage(), 0
+    if not storage.exists("photos"):
         return 0
     cutoff = time.time() - older_than
-    for path in folder.glob("*.png"):
-        if path.stem not in keep and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    for name in storage.listdir("photos")[1]:
+        digest, _, extension = name.rpartition(".")
+        if extension != "png" or digest in keep:
+            continue
+        if storage.get_modified_time(f"photos/{name}").timestamp() < cutoff:
+            storage.delete(f"photos/{name}")
             removed += 1
     return removed

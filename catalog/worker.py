@@ -43,7 +43,9 @@ class AtlasWorker(Worker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.last_chores_at = 0.0
-        self.in_process = renderer.zoo.default_device().type == "cuda"
+        device = renderer.zoo.default_device()  # a bad ATLAS_DEVICE stops the worker here
+        log.info("worker %s renders on %s", settings.ATLAS_WORKER_NAME, device)
+        self.in_process = device.type == "cuda"
         self.render_threads = torch.get_num_threads()
 
     def work(self, *args, **kwargs) -> bool:

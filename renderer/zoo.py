@@ -20,7 +20,13 @@ from urllib.parse import urlparse
 import torch
 from torch import nn
 
-from renderer.errors import UnknownLayer, UnknownNetwork, WeightsMismatch, WeightsUnavailable
+from renderer.errors import (
+    RendererError,
+    UnknownLayer,
+    UnknownNetwork,
+    WeightsMismatch,
+    WeightsUnavailable,
+)
 from renderer.labels import read_labels
 from renderer.layers import LayerInfo, enumerate_layers
 from renderer.scripted import hookable, read_torchscript
@@ -78,11 +84,29 @@ def registered_networks() -> list[str]:
 
 
 def default_device() -> torch.device:
-    """`ATLAS_DEVICE` if set, else the first GPU when there is one, else the CPU."""
-    wanted = os.environ.get("ATLAS_DEVICE")
+    """`ATLAS_DEVICE` if set (e.g. `cuda:1` pins a worker to the second GPU), else the
+    first GPU when there is one, else the CPU. An unusable value raises `RendererError`."""
+    wanted = os.environ.get("ATLAS_DEVICE", "").strip()
     if wanted:
-        return torch.device(wanted)
+        return _checked_device(wanted)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _checked_device(wanted: str) -> torch.device:
+    """The device `ATLAS_DEVICE` names, if this machine has it."""
+    try:
+        device = torch.device(wanted)
+    except RuntimeError as exc:
+        raise RendererError(
+            f"ATLAS_DEVICE={wanted!r} is not a device: use cpu, cuda or cuda:N"
+        ) from exc
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (device.index or 0) >= count:
+            raise RendererError(f"ATLAS_DEVICE={wanted!r}, but this machine has {count} GPU(s)")
+    elif device.type != "cpu":
+        raise RendererError(f"ATLAS_DEVICE={wanted!r}: the atlas renders on cpu or cuda:N")
+    return device
 
 
 def load_network(

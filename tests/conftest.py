@@ -14,6 +14,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_QUEUES = ("live", "render", "default")
+# The PostgreSQL pass of scripts/test (`-m postgres`): where the database engine matters
+# (concurrent claims, transactions, workers sharing the database). Kept short on purpose.
+POSTGRES_MODULES = {
+    "test_jobs.py",
+    "test_batches.py",
+    "test_races.py",
+    "test_storage.py",
+}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if item.path.name in POSTGRES_MODULES:
+            item.add_marker(pytest.mark.postgres)
 
 
 def _free_port() -> int:
@@ -101,13 +115,21 @@ def registered(lite0, db):
     return register_network("efficientnet-lite0", loaded=lite0)
 
 
-def worker_env(settings) -> dict:
+def database_url() -> str:
+    """The URL of the database the tests use (the test database), for other processes."""
     from django.db import connection
 
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def worker_env(settings) -> dict:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="atlas_site.settings",
-        DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
+        DATABASE_URL=database_url(),
         REDIS_URL=settings.RQ_QUEUES["render"]["URL"],
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         ATLAS_PRIVATE_ROOT=str(settings.ATLAS_PRIVATE_ROOT),

@@ -304,11 +304,14 @@ class StillQuerySet(models.QuerySet):
         return self.filter(status=Still.QUEUED, job_id=job_id).update(status=Still.NEW, job_id="")
 
     def claim(self) -> int:
-        """queued (or new, when rendered in-process) → running: a worker claims it."""
+        """queued (or new, when rendered in-process) → running: a worker claims it.
+
+        Conditional on the status, so of many workers (on many machines) one claims it."""
         now = timezone.now()
         return self.filter(status__in=(Still.QUEUED, Still.NEW)).update(
-            status=Still.RUNNING, started_at=now, heartbeat_at=now, progress=0.0
-        )
+            status=Still.RUNNING, started_at=now, heartbeat_at=now, progress=0.0,
+            rendered_by=settings.ATLAS_WORKER_NAME[:100],
+        )  # fmt: skip
 
     def beat(self, progress: float | None = None) -> int:
         """A running still is alive (and, with `progress`, this far along)."""
@@ -397,6 +400,9 @@ class Still(models.Model):
     queue = models.CharField(max_length=20, blank=True, help_text="the RQ queue of its job")
     attempts = models.PositiveIntegerField(default=0, help_text="times it was queued")
     deaths = models.PositiveIntegerField(default=0, help_text="render processes that died")
+    rendered_by = models.CharField(
+        max_length=100, blank=True, help_text="the worker (ATLAS_WORKER_NAME) that claimed it"
+    )
     image = models.ImageField(upload_to="stills", blank=True)
     figures = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)

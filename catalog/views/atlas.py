@@ -1,15 +1,16 @@
 """Thin views: look rows up (404 when unknown), ask the models and jobs, render a template."""
 
-from pathlib import Path
+import mimetypes
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
-from django.views.static import serve
 from django_ratelimit.decorators import ratelimit
 
 from catalog import batches, catalogue, jobs, photos, sketch
@@ -281,21 +282,27 @@ def still_image(request, still_id):
     still = _visible_still(request, still_id)
     if not still.is_cached:
         raise Http404("not rendered yet")
-    path = Path(settings.MEDIA_ROOT) / still.image.name
-    if not path.is_file():
-        raise Http404("image missing")
-    return FileResponse(path.open("rb"), content_type="image/png")
+    return _stored_file(still.image.name, "image/png")
 
 
 PRIVATE_MEDIA = ("variants/", "photos/")
 
 
 def media(request, path):
-    """Atlas stills from the media folder (a production host may serve MEDIA_ROOT itself,
-    except its `variants/` folder); visitors' variants go through `still_image`."""
-    if path.startswith(PRIVATE_MEDIA) or "/." in f"/{path}":
+    """Atlas stills from the media storage (a production host may serve the media folder
+    itself, except its `variants/` folder); visitors' variants go through `still_image`."""
+    if path.startswith(PRIVATE_MEDIA) or "/." in f"/{path}" or path.endswith("/"):
         raise Http404("not public")
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return _stored_file(path)
+
+
+def _stored_file(name: str, content_type: str | None = None) -> FileResponse:
+    """A file of the media storage, streamed (404 when it is not there)."""
+    try:
+        stored = default_storage.open(name, "rb")
+    except (OSError, SuspiciousFileOperation) as exc:  # missing, a folder, outside
+        raise Http404("no such file") from exc
+    return FileResponse(stored, content_type=content_type or mimetypes.guess_type(name)[0])
 
 
 def _login_rate(group, request) -> str:

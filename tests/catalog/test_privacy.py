@@ -12,7 +12,8 @@ from PIL import Image
 from catalog.catalogue import export_catalogue
 from catalog.cleanup import run_cleanups
 from catalog.models import Still
-from catalog.photos import photo_path
+from catalog.photos import photo_name
+from catalog.storage import private_storage
 
 from ..renderer.helpers import make_photograph, upload_of
 
@@ -45,7 +46,7 @@ def test_a_visitors_dream_is_theirs_and_staffs_only(registered, run_worker, sett
     assert stranger.get(status_url).status_code == 404
     assert stranger.get("/media/" + still.image.name).status_code == 404
     assert stranger.get(f"/media/photos/{still.spec['photo']}.png").status_code == 404
-    assert photo_path(still.spec["photo"]).exists()
+    assert private_storage().exists(photo_name(still.spec["photo"]))
     staff = Client()
     staff.force_login(User.objects.create_user("admin", password="pw", is_staff=True))
     assert staff.get(image_url).status_code == 200
@@ -69,7 +70,7 @@ def test_unclaimed_variants_and_photos_expire(registered, run_worker, settings):
     run_worker()
     still.refresh_from_db()
     image = Path(settings.MEDIA_ROOT) / still.image.name
-    photo = photo_path(still.spec["photo"])
+    photo = Path(private_storage().path(photo_name(still.spec["photo"])))
     part = Path(settings.MEDIA_ROOT) / "stills" / "x.png.part"
     part.parent.mkdir(parents=True, exist_ok=True)
     part.write_bytes(b"half")

@@ -6,7 +6,8 @@ from django.urls import reverse
 from PIL import Image
 
 from catalog.models import Still
-from catalog.photos import photo_path
+from catalog.photos import photo_name
+from catalog.storage import private_storage
 
 from ..renderer.helpers import make_photograph, upload_of
 
@@ -84,7 +85,8 @@ def test_a_photograph_is_uploaded_and_dreamed_into(client, registered, run_worke
     assert response.status_code == 302, response.content.decode()[-600:]
     assert client.get(response["Location"]).status_code == 200  # the page queues the dream
     still = Still.objects.get()
-    assert still.spec["objective"] == "dream" and photo_path(still.spec["photo"]).exists()
+    assert still.spec["objective"] == "dream"
+    assert private_storage().exists(photo_name(still.spec["photo"]))
     run_worker()
     still.refresh_from_db()
     assert still.status == Still.DONE, still.error

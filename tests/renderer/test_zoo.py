@@ -85,3 +85,20 @@ def test_unknown_names_are_reported_with_the_known_ones(lite0):
         load_network("alexnet-typo")
     with pytest.raises(UnknownLayer, match="block3"):
         lite0.layer("block99")
+
+
+def test_atlas_device_pins_the_device_and_an_unusable_one_is_refused(monkeypatch):
+    from renderer.errors import RendererError
+    from renderer.zoo import default_device
+
+    monkeypatch.setenv("ATLAS_DEVICE", "cpu")
+    assert default_device() == torch.device("cpu")
+    missing_gpu = f"cuda:{torch.cuda.device_count()}"
+    for wanted, says in (
+        ("gpu0", "is not a device: use cpu, cuda or cuda:N"),
+        (missing_gpu, f"this machine has {torch.cuda.device_count()} GPU"),
+        ("meta", "renders on cpu or cuda:N"),
+    ):
+        monkeypatch.setenv("ATLAS_DEVICE", wanted)
+        with pytest.raises(RendererError, match=f"ATLAS_DEVICE='{wanted}'.*{says}"):
+            default_device()

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         quiet = options["verbosity"] == 0
         for still in tqdm(stills, unit="still", desc="classifying", disable=quiet):
             loaded = jobs.network_for(still.channel.layer.network_id)
-            with Image.open(still.image.path) as image:
+            with still.image.open("rb") as stored, Image.open(stored) as image:
                 (found,) = classify(loaded, image)
             Still.objects.filter(id=still.id).update(
                 top_classes=[{"label": label, "probability": p} for label, p in found.top],

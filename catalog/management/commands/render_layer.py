@@ -1,6 +1,7 @@
 import json
 import time
 
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -83,6 +84,14 @@ class Command(BaseCommand):
                 time.sleep(0.5)
 
 
+def _where(name: str) -> str:
+    """A stored image's file (media in a folder) or its name in the storage (e.g. S3)."""
+    try:
+        return default_storage.path(name)
+    except NotImplementedError:
+        return name
+
+
 def still_json(still: Still) -> dict:
     return {
         "network": still.spec["network"],
@@ -92,6 +101,6 @@ def still_json(still: Still) -> dict:
         "rank": still.figures.get("rank"),
         "objective": still.figures.get("objective"),
         "seconds": still.seconds,
-        "image": still.image.path if still.image else None,
+        "image": _where(still.image.name) if still.image else None,
         "error": still.error or None,
     }

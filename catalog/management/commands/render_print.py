@@ -1,9 +1,10 @@
+import io
 import json
 import resource
 import time
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from PIL import Image
 from tqdm import tqdm
@@ -12,6 +13,7 @@ import renderer
 from catalog.files import write_atomically
 from catalog.jobs import network_for
 from catalog.models import Channel
+from catalog.storage import save_bytes
 from renderer.prints import render_print
 
 Image.MAX_IMAGE_PIXELS = None  # prints are large on purpose
@@ -61,10 +63,14 @@ class Command(BaseCommand):
                 )
         except renderer.SpecError as exc:
             raise CommandError(f"--{exc.field}: {exc.message}") from exc
-        output = Path(options["output"] or _default_output(row, options))
-        _save_atomically(image, output, options["format"], options["dpi"])
+        if options["output"]:
+            output = Path(options["output"])
+            write_atomically(output, lambda out: _encode(image, out, options))
+            where = str(output.resolve())
+        else:
+            where = _save_to_media(image, row, options)
         report = {
-            "image": str(output.resolve()),
+            "image": where,
             "size": list(image.size),
             "mode": image.mode,
             "dpi": options["dpi"],
@@ -79,16 +85,22 @@ def _advance(bar, done, total):
     bar.update(done - bar.n)
 
 
-def _default_output(row: Channel, options) -> str:
+def _save_to_media(image: Image.Image, row: Channel, options) -> str:
+    """Save the print as prints/… in the media storage; where it went (path or URL)."""
     name = f"{row.layer.network.name}-{row.layer.name}-{row.index}-{options['size']}"
-    return str(Path(settings.MEDIA_ROOT) / "prints" / f"{name}.{options['format']}")
+    data = io.BytesIO()
+    _encode(image, data, options)
+    stored = save_bytes(f"prints/{name}.{options['format']}", data.getvalue())
+    try:
+        return default_storage.path(stored)
+    except NotImplementedError:  # not a folder (e.g. S3): its name in the storage
+        return stored
 
 
-def _save_atomically(image: Image.Image, output: Path, fmt: str, dpi: int) -> None:
+def _encode(image: Image.Image, out, options) -> None:
+    fmt, dpi = options["format"], options["dpi"]
     extra = {"compression": "tiff_lzw"} if fmt == "tiff" else {}
-    write_atomically(
-        output, lambda out: image.save(out, format=fmt.upper(), dpi=(dpi, dpi), **extra)
-    )
+    image.save(out, format=fmt.upper(), dpi=(dpi, dpi), **extra)
 
 
 def _sentence(report: dict) -> str:

@@ -1,11 +1,10 @@
 import json
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 import renderer
-from catalog.films import render_film_job
+from catalog.films import frame_cache, render_film_job
 from catalog.jobs import network_for
 from catalog.models import Film, Network
 from renderer.cinema import FilmSpec, FilmSpecError, render_film
@@ -54,7 +53,7 @@ class Command(BaseCommand):
                     network,
                     film,
                     output,
-                    settings.MEDIA_ROOT / "frames",
+                    frame_cache(),
                     steps=steps,
                     screens=screens,
                     progress=lambda done, total: bar.update(done - bar.n),
