@@ -160,7 +160,33 @@ def activate_stem_and_head(model: nn.Module) -> None:
     """
     for name in ("_bn0", "_bn1"):
         norm = getattr(model, name)
-        setattr(model, name, nn.Sequential(OrderedDict(norm=norm, activation=nn.ReLU6())))
+        setattr(model, name, nn.Sequential(OrderedDict(norm=norm, activation=RedirectedReLU6())))
+
+
+class _RedirectedClamp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        return x.clamp(0, 6)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        (x,) = ctx.saved_tensors
+        active = (x > 0) & (x < 6)
+        return grad * (active | ((x <= 0) & (grad < 0)))
+
+
+class RedirectedReLU6(nn.Module):
+    """ReLU6 whose gradient also reaches inputs below 0 when it would raise them.
+
+    Lucid's "redirected ReLU": a stem channel with a negative bias is 0 everywhere on a
+    grey starting image, so a plain ReLU6 passes no gradient and its still stays grey.
+    The forward pass is ReLU6's; deeper layers are unaffected, since the model's own
+    ReLU6 after this one passes no gradient where this one's output is 0 or 6.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return _RedirectedClamp.apply(x)
 
 
 @register_network("efficientnet-lite0")

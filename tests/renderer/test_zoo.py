@@ -4,7 +4,14 @@ import pytest
 import torch
 import torchvision
 
-from renderer import UnknownLayer, UnknownNetwork, WeightsUnavailable, load_network
+from renderer import (
+    RenderSpec,
+    UnknownLayer,
+    UnknownNetwork,
+    WeightsUnavailable,
+    load_network,
+    render,
+)
 from renderer.layers import capture
 
 
@@ -109,3 +116,11 @@ def test_lite_stems_and_heads_are_their_activated_outputs(lite0):
     finally:
         model._bn0, model._bn1 = wrapped
     assert torch.allclose(logits, unwrapped)  # the network computes what it did
+
+
+def test_a_stem_channel_that_is_dead_on_grey_still_draws(lite0):
+    """Stem channel 14 has a negative bias: 0 everywhere on a grey start, where a plain
+    ReLU6 passes no gradient and the objective stays exactly 0; the redirected gradient
+    wakes it (0.0034 after 24 steps on the CPU, and rising)."""
+    spec = RenderSpec("efficientnet-lite0", "stem", 14, size=48, steps=24)
+    assert render(lite0, spec).figures["objective"] > 0.001
