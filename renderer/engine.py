@@ -23,7 +23,7 @@ from renderer.objectives import batch_targets, channel_means
 from renderer.plan import BatchPlan, plan_batch
 from renderer.spec import RenderSpec
 from renderer.styles import LEARNING_RATE_SCALE, make_style
-from renderer.transforms import apply_transforms, random_backgrounds
+from renderer.transforms import apply_transforms, random_backgrounds, upsample_to
 from renderer.zoo import Network
 
 Progress = Callable[[int, int], None]
@@ -115,7 +115,7 @@ def optimize(
 
         def activations(images: torch.Tensor) -> torch.Tensor:
             with _autocast(device, precision):
-                forward_until(network.model, network.preprocess(images))
+                forward_until(network.model, network.preprocess(at_input_scale(network, images)))
             return acts[layer.name].float()
 
         baseline = _baseline(first, network, activations)
@@ -130,6 +130,7 @@ def optimize(
                 seeds=seeds,
                 step=step,
                 precision=precision,
+                min_side=network.input_size,
             )
             if progress:
                 progress(step + 1, first.steps)
@@ -153,12 +154,15 @@ def optimization_step(
     seeds: torch.Tensor,
     step: int,
     precision: str = "float32",
+    min_side: int = 0,
 ) -> None:
     """One step of the optimization, shared by stills (`optimize`) and prints' tiles.
 
     `image_fn()` gives the batch (N, 3 or 4, H, W) in [0, 1]; an RGBA batch is composited
     over per-element random backgrounds with a penalty on mean opacity. The transforms
-    named by `transforms` are drawn from `seeds` and `step`; the network runs (under
+    named by `transforms` are drawn from `seeds` and `step` and sample at least `min_side`
+    pixels on the shorter side (stills pass the network's input size; prints' tiles and
+    films' working canvases are that large already); the network runs (under
     bf16 autocast for `precision="bfloat16"`) until the hooks in `acts` have what
     `objective` reads; then the parameters behind `optimizer` take one step.
     """
@@ -167,12 +171,17 @@ def optimization_step(
     opacity_penalty = 0.0
     if images.shape[1] == 4:
         images, opacity_penalty = _over_background(images, seeds, step)
-    images = apply_transforms(transforms, images, seeds, step)
+    images = apply_transforms(transforms, images, seeds, step, min_side)
     with _autocast(network.device, precision):
         forward_until(network.model, network.preprocess(images))
     loss = objective(lambda name: acts[name])
     (loss + opacity_penalty * loss.detach().abs()).backward()
     optimizer.step()
+
+
+def at_input_scale(network: Network, images: torch.Tensor) -> torch.Tensor:
+    """`images` enlarged to the network's input size when smaller (see `upsample_to`)."""
+    return upsample_to(images, network.input_size)
 
 
 def _autocast(device: torch.device, precision: str):

