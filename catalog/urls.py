@@ -2,10 +2,12 @@ from django.urls import path
 
 from catalog.views import atlas as views
 from catalog.views import films as views_films
+from catalog.views import prints as views_prints
 from catalog.views import tours as views_tours
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
     path("search/", views.search, name="search"),
     path("taxa/", views.taxa, name="taxa"),
     path("taxa/<slug:slug>/", views.taxon_detail, name="taxon"),
@@ -39,5 +41,20 @@ urlpatterns = [
         name="channel-dream",
     ),
     path("n/<str:network>/<str:layer>/<int:index>/annotate/", views.annotate, name="annotate"),
+    path(
+        "n/<str:network>/<str:layer>/<int:index>/print/",
+        views_prints.channel_print,
+        name="channel-print",
+    ),
+    path(
+        "n/<str:network>/<str:layer>/<int:index>/prints.json",
+        views_prints.channel_print_status,
+        name="channel-prints",
+    ),
     path("n/<str:network>/<str:layer>/<int:index>/history/", views.history, name="history"),
+    path(
+        "n/<str:network>/<str:layer>/<int:index>/history/<int:revision_id>/revert/",
+        views.revert,
+        name="revert",
+    ),
 ]
