@@ -1,6 +1,7 @@
 """A curator's tools: the note form shows the still, previews the Markdown, picks tags
 from a list; the history shows what each edit changed and reverts to a version."""
 
+from django.test import Client
 from django.urls import reverse
 
 from catalog.models import Annotation, Taxon
@@ -47,17 +48,17 @@ def test_the_history_shows_the_changes_and_a_curator_reverts(curator_client, reg
     assert annotation.revisions.count() == 3  # the revert is an edit of its own
 
 
-def test_a_visitor_cannot_revert(client, curator_client, registered):
+def test_a_visitor_cannot_revert(curator_client, registered):
     annotate(curator_client, "Eyes", ["eyes"])
     annotate(curator_client, "Fur", ["fur"])
     first = Annotation.objects.get().revisions.last()
-    response = client.post(reverse("revert", args=[*CHANNEL, first.id]))
+    response = Client().post(reverse("revert", args=[*CHANNEL, first.id]))
     assert response.status_code in (302, 403)
     assert Annotation.objects.get().text == "Fur"
 
 
 def test_an_empty_taxon_suggests_the_most_puppyslug_channels_to_curators(
-    curator_client, client, registered
+    curator_client, registered
 ):
     from catalog.models import Channel, Still
 
@@ -71,4 +72,4 @@ def test_an_empty_taxon_suggests_the_most_puppyslug_channels_to_curators(
     page = curator_client.get(url).content.decode()
     assert 'id="candidates"' in page
     assert page.index("block5:2") < page.index("block5:1")
-    assert 'id="candidates"' not in client.get(url).content.decode()
+    assert 'id="candidates"' not in Client().get(url).content.decode()
