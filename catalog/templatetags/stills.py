@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 
+from catalog import thumbnails
 from catalog.templatetags.atlas import link
 
 register = template.Library()
@@ -31,3 +33,12 @@ def display_width(still) -> int:
 def download_name(channel) -> str:
     """The file name a downloaded still gets: efficientnet-lite0-block3-7.png."""
     return f"{channel.layer.network.name}-{channel.layer.name}-{channel.index}.png"
+
+
+@register.simple_tag(takes_context=True)
+def thumb_src(context, still) -> str:
+    """A grid's image of `still`: a thumbnail made for the cell when the still is larger
+    (the static catalogue links the still itself)."""
+    if context.get("export_page") is None and thumbnails.needs_thumbnail(still):
+        return reverse("still-thumbnail", args=[still.id])
+    return link(context, still.image)

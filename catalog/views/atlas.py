@@ -12,7 +12,17 @@ from django.views.decorators.http import require_POST
 from django.views.static import serve
 from django_ratelimit.decorators import ratelimit
 
-from catalog import batches, catalogue, jobs, photos, prints, revisions, showcase, sketch
+from catalog import (
+    batches,
+    catalogue,
+    jobs,
+    photos,
+    prints,
+    revisions,
+    showcase,
+    sketch,
+    thumbnails,
+)
 from catalog.forms import AnnotationForm, DreamForm, SketchForm
 from catalog.models import (
     Annotation,
@@ -329,6 +339,18 @@ def still_image(request, still_id):
     path = Path(settings.MEDIA_ROOT) / still.image.name
     if not path.is_file():
         raise Http404("image missing")
+    return FileResponse(path.open("rb"), content_type="image/png")
+
+
+def still_thumbnail(request, still_id):
+    """A grid thumbnail of an atlas still (made on first request)."""
+    still = get_object_or_404(Still.objects.public(), id=still_id)
+    if not still.is_cached:
+        raise Http404("not rendered yet")
+    try:
+        path = thumbnails.thumbnail_path(still)
+    except FileNotFoundError as exc:
+        raise Http404("image missing") from exc
     return FileResponse(path.open("rb"), content_type="image/png")
 
 
