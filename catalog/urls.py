@@ -31,6 +31,7 @@ urlpatterns = [
     path("stills/<int:still_id>/status.json", views.still_status, name="still-status"),
     path("stills/<int:still_id>/image.png", views.still_image, name="still-image"),
     path("stills/<int:still_id>/thumb.png", views.still_thumbnail, name="still-thumbnail"),
+    path("stills/<int:still_id>/download.png", views.still_download, name="still-download"),
     path("n/<str:network>/", views.network_detail, name="network"),
     path("n/<str:network>/<str:layer>/", views.layer_detail, name="layer"),
     path("n/<str:network>/<str:layer>/print/", views.contact_sheet, name="contact-sheet"),

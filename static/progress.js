@@ -65,7 +65,7 @@
     actions.className = "still-actions";
     const download = document.createElement("a");
     download.id = "download";
-    download.href = url;
+    download.href = section.dataset.statusUrl.replace(/status\.json$/, "download.png");
     download.download = section.dataset.download || "still.png";
     download.textContent = "Download PNG";
     actions.appendChild(download);

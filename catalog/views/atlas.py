@@ -342,6 +342,19 @@ def still_image(request, still_id):
     return FileResponse(path.open("rb"), content_type="image/png")
 
 
+def still_download(request, still_id):
+    """A still's PNG as a download named for its channel (efficientnet-lite0-block3-7.png)."""
+    still = _visible_still(request, still_id)
+    if not still.is_cached:
+        raise Http404("not rendered yet")
+    path = Path(settings.MEDIA_ROOT) / still.image.name
+    if not path.is_file():
+        raise Http404("image missing")
+    channel = still.channel
+    name = f"{channel.layer.network.name}-{channel.layer.name}-{channel.index}.png"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
 def still_thumbnail(request, still_id):
     """A grid thumbnail of an atlas still (made on first request)."""
     still = get_object_or_404(Still.objects.public(), id=still_id)
@@ -376,7 +389,7 @@ class LoginView(auth_views.LoginView):
 
 
 def _visible_still(request, still_id: int) -> Still:
-    still = get_object_or_404(Still.objects.select_related("channel__layer"), id=still_id)
+    still = get_object_or_404(Still.objects.select_related("channel__layer__network"), id=still_id)
     if not sketch.can_see(request, still):
         raise Http404("no such still")
     return still

@@ -49,3 +49,12 @@ def test_a_variant_has_no_public_thumbnail(client, registered, settings):
     variant = channel.still_for(channel.spec(style="cppn", size=512), origin=Still.VISITOR)
     Still.objects.filter(id=variant.id).update(status=Still.DONE, image="variants/x.png")
     assert client.get(reverse("still-thumbnail", args=[variant.id])).status_code == 404
+
+
+def test_a_still_downloads_as_a_png_named_for_its_channel(client, registered, settings):
+    still = large_still(settings, index=5)
+    response = client.get(reverse("still-download", args=[still.id]))
+    assert response["Content-Disposition"] == (
+        'attachment; filename="efficientnet-lite0-block3-5.png"'
+    )
+    assert b"".join(response.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
