@@ -176,6 +176,12 @@ ATLAS_DEFAULT_STILL = {
     "size": envint("ATLAS_STILL_SIZE", "128"),
     "steps": envint("ATLAS_STILL_STEPS", "256"),
 }
+# Prints staff order from a channel page: their sides, and the still they grow from.
+ATLAS_PRINT_SIZES = tuple(int(s) for s in env("ATLAS_PRINT_SIZES", "1024,2048,4096").split(","))
+ATLAS_PRINT_STILL = {
+    "size": envint("ATLAS_PRINT_BASE", "256"),
+    "steps": envint("ATLAS_PRINT_STEPS", "512"),
+}
 # Workshop sketching: the variants visitors (and staff) may ask for on a channel page.
 ATLAS_SKETCH_LIMITS = {
     "visitor": {

@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.utils.html import format_html
 
@@ -139,9 +140,17 @@ class NetworkAdmin(admin.ModelAdmin):
 
 @admin.register(Layer)
 class LayerAdmin(admin.ModelAdmin):
-    list_display = ["name", "network", "position", "channel_count", "kind"]
+    list_display = ["name", "network", "position", "channel_count", "rendered", "kind"]
     list_filter = ["network", "kind"]
     actions = [render_layers, batch_render_layers]
+
+    def get_queryset(self, request):
+        done = Q(channels__stills__is_default=True, channels__stills__status=Still.DONE)
+        return super().get_queryset(request).annotate(rendered_count=Count("channels", filter=done))
+
+    @admin.display(description="rendered", ordering="rendered_count")
+    def rendered(self, layer) -> str:
+        return f"{layer.rendered_count} of {layer.channel_count}"
 
 
 @admin.register(Channel)
@@ -173,8 +182,9 @@ class StillAdmin(admin.ModelAdmin):
 
 @admin.register(Taxon)
 class TaxonAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "parent", "position"]
-    list_filter = ["parent"]
+    list_display = ["name", "slug", "parent", "position", "featured"]
+    list_editable = ["featured"]
+    list_filter = ["parent", "featured"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -194,8 +204,8 @@ class RevisionInline(admin.TabularInline):
 class AnnotationAdmin(admin.ModelAdmin):
     """Curators edit notes on the channel page, where every edit is kept; here they are read."""
 
-    list_display = ["channel", "text"]
-    list_filter = ["tags", "channel__layer__network"]
+    list_display = ["channel", "text", "featured"]
+    list_filter = ["featured", "tags", "channel__layer__network"]
     search_fields = ["text", "channel__layer__name"]
     readonly_fields = ["channel", "text", "tags"]
     inlines = [RevisionInline]

@@ -38,7 +38,7 @@ from django.utils import timezone
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from catalog import queues
+from catalog import queues, showcase
 from catalog.corpus_export import write_corpora
 from catalog.models import Annotation, Channel, Film, Layer, Network, Still, Taxon, Tour
 from catalog.queues import RenderingUnavailable
@@ -152,7 +152,9 @@ class _Site:
     def write_all(self) -> None:
         networks = list(Network.objects.all())
         films = self.finished_films()
-        self.page("/", "catalog/home.html", {"networks": networks, "films": films})
+        cards = [(network, self.shown_strip(network)) for network in networks]
+        self.page("/", "catalog/home.html", {"networks": cards, "films": films})
+        self.about(networks[0] if networks else None)
         if films:
             self.page(reverse("films"), "catalog/films_export.html", {"films": films})
         self.page(reverse("taxa"), "catalog/taxa.html", {"tree": Taxon.tree()})
@@ -251,6 +253,21 @@ class _Site:
 
     def linker(self, page: str) -> Callable[[str], str]:
         return lambda path: relative_link(path, page)
+
+    def shown_strip(self, network: Network) -> list:
+        """The home page's strip of `network`, the stills copied into the catalogue."""
+        return [
+            (layer, still) for layer, still in showcase.network_strip(network) if self.still(still)
+        ]
+
+    def about(self, network: Network | None) -> None:
+        depths = showcase.depth_examples(network) if network else []
+        context = {
+            "network": network,
+            "depths": [example for example in depths if self.still(example.still)],
+            "puppyslug": self.still(showcase.puppyslug_example()),
+        }
+        self.page(reverse("about"), "catalog/about.html", context)
 
     def shown(self, cells: list) -> list:
         return [(channel, self.still(still)) for channel, still in cells]

@@ -3,11 +3,13 @@ from django.urls import path
 from catalog.views import atlas as views
 from catalog.views import corpora as views_corpora
 from catalog.views import films as views_films
+from catalog.views import prints as views_prints
 from catalog.views import tours as views_tours
 from catalog.views import training as views_training
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
     path("search/", views.search, name="search"),
     path("taxa/", views.taxa, name="taxa"),
     path("taxa/<slug:slug>/", views.taxon_detail, name="taxon"),
@@ -34,6 +36,8 @@ urlpatterns = [
     path("export/", views.catalogue_export, name="catalogue-export"),
     path("stills/<int:still_id>/status.json", views.still_status, name="still-status"),
     path("stills/<int:still_id>/image.png", views.still_image, name="still-image"),
+    path("stills/<int:still_id>/thumb.png", views.still_thumbnail, name="still-thumbnail"),
+    path("stills/<int:still_id>/download.png", views.still_download, name="still-download"),
     path("n/<str:network>/", views.network_detail, name="network"),
     path("n/<str:network>/training/", views_training.training_detail, name="training"),
     path("n/<str:network>/<str:layer>/", views.layer_detail, name="layer"),
@@ -46,5 +50,20 @@ urlpatterns = [
         name="channel-dream",
     ),
     path("n/<str:network>/<str:layer>/<int:index>/annotate/", views.annotate, name="annotate"),
+    path(
+        "n/<str:network>/<str:layer>/<int:index>/print/",
+        views_prints.channel_print,
+        name="channel-print",
+    ),
+    path(
+        "n/<str:network>/<str:layer>/<int:index>/prints.json",
+        views_prints.channel_print_status,
+        name="channel-prints",
+    ),
     path("n/<str:network>/<str:layer>/<int:index>/history/", views.history, name="history"),
+    path(
+        "n/<str:network>/<str:layer>/<int:index>/history/<int:revision_id>/revert/",
+        views.revert,
+        name="revert",
+    ),
 ]

@@ -8,11 +8,7 @@
 
   function show(status) {
     if (status.status === "done" && status.image) {
-      const image = document.createElement("img");
-      image.id = "still-image";
-      image.src = status.image;
-      image.alt = "feature visualization";
-      section.replaceChildren(image);
+      section.replaceChildren(stillImage(status.image));
       for (const [name, value] of Object.entries(status.display || {})) {
         const cell = document.querySelector(`[data-figure="${name}"]`);
         if (cell) cell.textContent = value;
@@ -44,6 +40,38 @@
     const waiting = status.position ? " · position " + status.position + " in the queue" : "";
     label.textContent = status.status + "… " + percent + "%" + waiting;
     return false;
+  }
+
+  // The still as the page draws it: a whole multiple of its size (square pixels), a link
+  // to enlarge it and one to download it.
+  function stillImage(url) {
+    const link = document.createElement("a");
+    link.className = "enlarge";
+    link.id = "enlarge";
+    link.href = url;
+    const image = document.createElement("img");
+    image.id = "still-image";
+    image.src = url;
+    image.alt = "feature visualization of " + document.querySelector("h1").textContent;
+    if (!section.classList.contains("set")) {
+      image.className = "sharp";
+      image.addEventListener("load", () => {
+        const width = image.naturalWidth * Math.max(1, Math.floor(512 / image.naturalWidth));
+        image.style.width = width + "px";
+      });
+    }
+    link.appendChild(image);
+    const actions = document.createElement("p");
+    actions.className = "still-actions";
+    const download = document.createElement("a");
+    download.id = "download";
+    download.href = section.dataset.statusUrl.replace(/status\.json$/, "download.png");
+    download.download = section.dataset.download || "still.png";
+    download.textContent = "Download PNG";
+    actions.appendChild(download);
+    const fragment = document.createDocumentFragment();
+    fragment.append(link, actions);
+    return fragment;
   }
 
   async function poll() {

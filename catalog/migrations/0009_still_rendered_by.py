@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0007_corpora'),
+        ('catalog', '0008_featured'),
     ]
 
     operations = [

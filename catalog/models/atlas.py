@@ -89,6 +89,14 @@ class Layer(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("layer", args=[self.network.name, self.name])
 
+    def neighbours(self) -> tuple[Layer | None, Layer | None]:
+        """The layers just before and after this one in its network."""
+        layers = Layer.objects.filter(network_id=self.network_id).select_related("network")
+        return (
+            layers.filter(position__lt=self.position).order_by("-position").first(),
+            layers.filter(position__gt=self.position).order_by("position").first(),
+        )
+
     def sample_still(self) -> Still | None:
         """A rendered still of this layer to show as its thumbnail, if there is one."""
         return (
@@ -240,11 +248,21 @@ class Channel(models.Model):
         return [(channel, thumbnail.get(channel.id)) for channel in channels]
 
     def neighbours(self) -> dict:
-        """The previous and next channel of the layer (None at either end)."""
-        siblings = Channel.objects.filter(layer=self.layer)
+        """The previous and next channel, across layer edges (stem's last channel, then
+        block0:0), and the previous and next layer; None past the network's ends."""
+        siblings = Channel.objects.filter(layer=self.layer).select_related("layer__network")
+        previous = siblings.filter(index__lt=self.index).order_by("-index").first()
+        following = siblings.filter(index__gt=self.index).order_by("index").first()
+        before, after = self.layer.neighbours()
+        if previous is None and before is not None:
+            previous = before.channels.select_related("layer__network").order_by("-index").first()
+        if following is None and after is not None:
+            following = after.channels.select_related("layer__network").order_by("index").first()
         return {
-            "previous": siblings.filter(index__lt=self.index).order_by("-index").first(),
-            "next": siblings.filter(index__gt=self.index).order_by("index").first(),
+            "previous": previous,
+            "next": following,
+            "previous_layer": before,
+            "next_layer": after,
         }
 
     def annotation_or_none(self):

@@ -25,6 +25,7 @@ class Taxon(models.Model):
     )
     description = models.TextField(blank=True, help_text="Markdown")
     position = models.PositiveIntegerField(default=0, help_text="order among its siblings")
+    featured = models.BooleanField(default=False, help_text="shown on the home page")
 
     class Meta:
         ordering = ["position", "name"]
@@ -114,6 +115,7 @@ class Annotation(models.Model):
     channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="annotation")
     text = models.TextField(blank=True)
     tags = models.ManyToManyField(Taxon, blank=True, related_name="annotations")
+    featured = models.BooleanField(default=False, help_text="shown on the home page")
 
     def __str__(self) -> str:
         return f"note on {self.channel}"

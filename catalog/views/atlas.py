@@ -13,10 +13,21 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from catalog import batches, catalogue, jobs, photos, sketch
+from catalog import (
+    batches,
+    catalogue,
+    jobs,
+    photos,
+    prints,
+    revisions,
+    showcase,
+    sketch,
+    thumbnails,
+)
 from catalog.forms import AnnotationForm, DreamForm, SketchForm
 from catalog.models import (
     Annotation,
+    AnnotationRevision,
     BatchRender,
     Channel,
     Film,
@@ -25,6 +36,7 @@ from catalog.models import (
     Still,
     Taxon,
 )
+from catalog.notes import render_note
 from catalog.people import admin_required, can_annotate, curator_required
 from catalog.queues import RenderingUnavailable
 from renderer import SpecError
@@ -33,8 +45,22 @@ SEARCH_LIMIT = 120
 
 
 def home(request):
-    networks = Network.objects.all()
-    return render(request, "catalog/home.html", {"networks": networks})
+    context = {
+        "networks": showcase.network_cards(),
+        "featured": showcase.featured_channels(),
+        "featured_taxa": showcase.featured_taxa(),
+    }
+    return render(request, "catalog/home.html", context)
+
+
+def about(request):
+    network = Network.objects.first()
+    context = {
+        "network": network,
+        "depths": showcase.depth_examples(network) if network else [],
+        "puppyslug": showcase.puppyslug_example(),
+    }
+    return render(request, "catalog/about.html", context)
 
 
 def network_detail(request, network):
@@ -48,12 +74,16 @@ def layer_detail(request, network, layer):
     order = "puppyslug" if request.GET.get("sort") == "puppyslug" else "index"
     cells = layer.cells(order)
     rendered = sum(1 for _, still in cells if still)
+    before, after = layer.neighbours()
     context = {
         "layer": layer,
         "network": layer.network,
         "cells": cells,
         "rendered": rendered,
         "order": order,
+        "previous_layer": before,
+        "next_layer": after,
+        "layers": layer.network.layers.all(),
     }
     return render(request, "catalog/layer.html", context)
 
@@ -77,7 +107,8 @@ def channel_detail(request, network, layer, index):
         sketch.check_limits(params, request.user)
         spec = channel.spec(**params)
     except SpecError as exc:
-        return _bad_request(request, channel, exc)
+        refused = _sketch_refused(request, channel, exc)
+        return _bad_request(request, channel, exc, sketch_form=refused)
     if spec == channel.spec():
         still = channel.still_for(spec)
         unavailable = _watch(still)
@@ -110,8 +141,20 @@ def _channel_page(request, channel, still, spec, unavailable):
         "note": annotation.html() if annotation else "",
         "can_annotate": can_annotate(request.user),
         "preview": Film.objects.previews_of([channel]).get(channel.id),
+        "layers": channel.layer.network.layers.all(),
+        "prints": _prints_for(request, channel),
     }
     return render(request, "catalog/channel.html", {**context, **channel.neighbours()})
+
+
+def _prints_for(request, channel: Channel) -> list[dict] | None:
+    """The channel's prints for staff (None for visitors; [] while Redis is down)."""
+    if not request.user.is_staff:
+        return None
+    try:
+        return prints.prints_of(channel)
+    except RenderingUnavailable:
+        return []
 
 
 def _render_button(request, channel):
@@ -152,13 +195,24 @@ def annotate(request, network, layer, index):
     annotation = channel.annotation_or_none()
     if request.method == "POST":
         form = AnnotationForm(request.POST)
+        if form.is_valid() and "preview" in request.POST:
+            preview = render_note(form.cleaned_data["text"])
+            context = {"channel": channel, "form": form, "preview": preview}
+            return render(request, "catalog/annotate.html", context)
         if form.is_valid():
             data = form.cleaned_data
             Annotation.revise(channel, request.user, data["text"], data["tags"])
+            Annotation.objects.filter(channel=channel).update(featured=data["featured"])
             return redirect(channel)
     else:
         initial = (
-            {"text": annotation.text, "tags": list(annotation.tags.all())} if annotation else {}
+            {
+                "text": annotation.text,
+                "tags": list(annotation.tags.all()),
+                "featured": annotation.featured,
+            }
+            if annotation
+            else {}
         )
         form = AnnotationForm(initial=initial)
     return render(request, "catalog/annotate.html", {"channel": channel, "form": form})
@@ -167,11 +221,17 @@ def annotate(request, network, layer, index):
 @curator_required
 def history(request, network, layer, index):
     channel = _channel(network, layer, index)
-    annotation = channel.annotation_or_none()
-    revisions = annotation.revisions.select_related("author") if annotation else []
-    names = dict(Taxon.objects.values_list("slug", "name"))
-    rows = [(rev, [names.get(slug, slug) for slug in rev.tags]) for rev in revisions]
+    rows = revisions.history_rows(channel.annotation_or_none())
     return render(request, "catalog/history.html", {"channel": channel, "revisions": rows})
+
+
+@require_POST
+@curator_required
+def revert(request, network, layer, index, revision_id):
+    channel = _channel(network, layer, index)
+    revision = get_object_or_404(AnnotationRevision, id=revision_id, annotation__channel=channel)
+    revisions.revert(channel, request.user, revision)
+    return redirect("history", network, layer, index)
 
 
 def taxa(request):
@@ -180,7 +240,10 @@ def taxa(request):
 
 def taxon_detail(request, slug):
     taxon = get_object_or_404(Taxon, slug=slug)
-    context = {"taxon": taxon, "cells": taxon.tagged_cells(), "note": taxon.description_html()}
+    cells = taxon.tagged_cells()
+    context = {"taxon": taxon, "cells": cells, "note": taxon.description_html()}
+    if not cells and can_annotate(request.user):
+        context["candidates"] = showcase.candidate_channels(taxon)
     return render(request, "catalog/taxon.html", context)
 
 
@@ -285,6 +348,31 @@ def still_image(request, still_id):
     return _stored_file(still.image.name, "image/png")
 
 
+def still_download(request, still_id):
+    """A still's PNG as a download named for its channel (efficientnet-lite0-block3-7.png)."""
+    still = _visible_still(request, still_id)
+    if not still.is_cached:
+        raise Http404("not rendered yet")
+    path = Path(settings.MEDIA_ROOT) / still.image.name
+    if not path.is_file():
+        raise Http404("image missing")
+    channel = still.channel
+    name = f"{channel.layer.network.name}-{channel.layer.name}-{channel.index}.png"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+def still_thumbnail(request, still_id):
+    """A grid thumbnail of an atlas still (made on first request)."""
+    still = get_object_or_404(Still.objects.public(), id=still_id)
+    if not still.is_cached:
+        raise Http404("not rendered yet")
+    try:
+        path = thumbnails.thumbnail_path(still)
+    except FileNotFoundError as exc:
+        raise Http404("image missing") from exc
+    return FileResponse(path.open("rb"), content_type="image/png")
+
+
 PRIVATE_MEDIA = ("variants/", "photos/")
 
 
@@ -316,7 +404,7 @@ class LoginView(auth_views.LoginView):
 
 
 def _visible_still(request, still_id: int) -> Still:
-    still = get_object_or_404(Still.objects.select_related("channel__layer"), id=still_id)
+    still = get_object_or_404(Still.objects.select_related("channel__layer__network"), id=still_id)
     if not sketch.can_see(request, still):
         raise Http404("no such still")
     return still
@@ -337,10 +425,26 @@ def _channel(network: str, layer: str, index: int) -> Channel:
     )
 
 
-def _bad_request(request, channel, error: SpecError):
+def _bad_request(request, channel, error: SpecError, sketch_form=None):
+    """400: the field and why, and the sketch form again with what was typed."""
     message = error.message.rstrip(".")
-    context = {"field": error.field, "message": message, "channel": channel}
+    limits = sketch.limits_for(request.user)
+    context = {
+        "field": error.field,
+        "message": message,
+        "channel": channel,
+        "sketch_form": sketch_form or SketchForm(initial=channel.spec().to_dict(), limits=limits),
+        "dream_form": DreamForm(limits=limits),
+    }
     return render(request, "catalog/bad_request.html", context, status=400)
+
+
+def _sketch_refused(request, channel: Channel, error: SpecError) -> SketchForm:
+    """The sketch form as the visitor sent it (over the channel's defaults), with the
+    renderer's refusal next to its field."""
+    typed = {**channel.spec().to_dict(), **sketch.variant_params(request.GET)}
+    form = SketchForm(data=typed, limits=sketch.limits_for(request.user))
+    return form.with_error(error.field, error.message.rstrip("."))
 
 
 def _variants(request, channel: Channel, current: Still) -> list[tuple[Still, str]]:

@@ -89,8 +89,8 @@ def test_the_catalogue_has_every_page_and_no_broken_link_or_missing_image(small_
     assert len(list((out / "media").rglob("*.png"))) == 6
     assert (out / "static" / "atlas.css").is_file()
     manifest = read_manifest(out)
-    tours = corpora = 1  # the list of tours, of corpora (there are none)
-    pages = 1 + 1 + taxa + 1 + 2 * 2 + 48 + tours + corpora
+    tours = corpora = 1  # the list of tours, of corpora (there are none); + about
+    pages = 1 + 1 + 1 + taxa + 1 + 2 * 2 + 48 + tours + corpora
     assert manifest["pages"] == pages and manifest["stills"] == 6
     assert not (out / "films").exists() and manifest["films"] == 0  # no film: no film page
     assert "films/index.html" not in (out / "index.html").read_text()
@@ -263,5 +263,7 @@ def test_finished_films_get_a_page_of_their_own_with_their_mp4s(small_atlas, tmp
     assert {"films/index.html", "media/films/walk.mp4", "media/films/walk.png"} <= written
     assert manifest["films"] == 1 and manifest["previews"] == 1
     taxa = Taxon.objects.count()
-    assert manifest["pages"] == 1 + 1 + taxa + 1 + 2 * 2 + 48 + 1 + 1 + 1  # tours, films, corpora
+    assert (
+        manifest["pages"] == 1 + 1 + 1 + taxa + 1 + 2 * 2 + 48 + 1 + 1 + 1
+    )  # about, tours, films, corpora
     assert broken_links(out) == []

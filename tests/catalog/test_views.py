@@ -62,7 +62,9 @@ def test_the_channel_page_links_previous_next_and_up(client, registered):
     assert channel_url(index=2) in page and channel_url(index=4) in page
     assert reverse("layer", args=["efficientnet-lite0", "block10"]) in page
     first = client.get(channel_url(index=0)).content.decode()
-    assert 'rel="prev"' not in first
+    assert f'rel="prev" data-key="prev" href="{channel_url("block9", 111)}"' in first
+    very_first = client.get(channel_url("stem", 0)).content.decode()
+    assert 'rel="prev"' not in very_first
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, out_dir, **options):
         layers = Layer.objects.count()
-        pages = 2 + Taxon.objects.count() + Network.objects.count()
+        pages = 3 + Taxon.objects.count() + Network.objects.count()  # home, about, taxa
         pages += 2 * layers + Channel.objects.count()
         pages += 1 + sum(max(1, tour.stops.count()) for tour in Tour.objects.all())  # tours
         films = Film.objects.filter(status=Film.DONE, preview_of__isnull=True).exclude(output="")
