@@ -1,30 +1,31 @@
 """Prints ordered from a channel page: one queued `render_print` job a channel and size.
 
 The job id is deterministic (`print-<channel>-<size>`), so ordering twice joins the job
-already waiting; progress lives in the job's meta; the finished PNG is a file under
-MEDIA_ROOT/prints/, named as `render_print` names it, and a page links it when it exists.
+already waiting; progress lives in the job's meta; the finished PNG is saved in the media
+storage under prints/, named as `render_print` names it; a page links it when it exists.
 """
 
 from __future__ import annotations
 
+import io
 import time
-from pathlib import Path
 
 import django_rq
 from django.conf import settings
+from django.core.files.storage import default_storage
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from catalog import queues
-from catalog.files import write_atomically
 from catalog.models import Channel
+from catalog.storage import save_bytes
 from renderer import SpecError
 
 PROGRESS_EVERY = 2.0  # seconds between progress writes to Redis
 
 
 def print_name(channel: Channel, size: int) -> str:
-    """The print's path under MEDIA_ROOT (the same as `render_print` writes)."""
+    """The print's name in the media storage (the same as `render_print` writes)."""
     return f"prints/{channel.layer.network.name}-{channel.layer.name}-{channel.index}-{size}.png"
 
 
@@ -64,9 +65,9 @@ def queue_print(channel: Channel, size: int) -> Job:
 
 def print_state(channel: Channel, size: int) -> dict:
     """What the page shows: `status` (none, queued, started, failed, done), progress, url."""
-    path = Path(settings.MEDIA_ROOT) / print_name(channel, size)
-    if path.is_file():
-        url = settings.MEDIA_URL + print_name(channel, size)
+    name = print_name(channel, size)
+    if default_storage.exists(name):
+        url = default_storage.url(name)
         return {"size": size, "status": "done", "progress": 1.0, "url": url}
     with queues.redis_errors_as_unavailable():
         job = _job(job_id_for(channel, size))
@@ -85,18 +86,19 @@ def prints_of(channel: Channel) -> list[dict]:
 
 def render_print_job(channel_id: int, size: int, start: dict) -> str:
     """RQ job: grow the channel's print from a still rendered with `start` (size, steps)
-    and write it under MEDIA_ROOT/prints/."""
+    and save it in the media storage under prints/."""
     from catalog.jobs import network_for
     from renderer.prints import render_print
 
     channel = Channel.objects.select_related("layer__network").get(id=channel_id)
-    target = Path(settings.MEDIA_ROOT) / print_name(channel, size)
-    if target.is_file():
-        return str(target)
+    name = print_name(channel, size)
+    if default_storage.exists(name):
+        return name
     spec = channel.spec(**start)
     image = render_print(network_for(channel.layer.network_id), spec, size, _progress_writer())
-    write_atomically(target, lambda out: image.save(out, format="PNG", dpi=(300, 300)))
-    return str(target)
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(300, 300))
+    return save_bytes(name, out.getvalue())
 
 
 def _progress_writer():

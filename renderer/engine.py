@@ -22,7 +22,7 @@ from renderer.layers import capture, forward_until
 from renderer.objectives import batch_targets, channel_means
 from renderer.plan import BatchPlan, plan_batch
 from renderer.spec import RenderSpec
-from renderer.styles import LEARNING_RATE_SCALE, make_style
+from renderer.styles import LEARNING_RATE_SCALE, NATURAL_SD, fourier_image, make_style
 from renderer.transforms import apply_transforms, random_backgrounds, upsample_to
 from renderer.zoo import Network
 
@@ -214,13 +214,18 @@ def _check_batch(specs: Sequence[RenderSpec]) -> RenderSpec:
 
 
 def _baseline(spec: RenderSpec, network: Network, activations) -> tuple:
-    """Channel statistics on unoptimized starting images of the spec's style and size."""
-    style = "fourier" if spec.style == "transparent" else spec.style
+    """Channel statistics on pink-noise images with a photograph's contrast.
+
+    Near-grey starting images leave edge and colour detectors of early layers almost
+    silent, so any activity there would out-rank the target; textured noise gives every
+    channel its usual range.
+    """
     starts = [
-        RenderSpec(spec.network, spec.layer, 0, style=style, size=spec.size, seed=seed)
+        RenderSpec(spec.network, spec.layer, 0, size=spec.size, seed=seed)
         for seed in range(BASELINE_SEED, BASELINE_SEED + BASELINE_IMAGES)
     ]
-    _, start_fn = make_style(style, plan_batch(network, starts, None), spec.size, network.device)
+    plan = plan_batch(network, starts, None)
+    _, start_fn = fourier_image(plan, spec.size, network.device, sd=NATURAL_SD)
     with torch.no_grad():
         return channel_baseline(channel_means(activations(start_fn())).float())
 

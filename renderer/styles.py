@@ -23,6 +23,8 @@ ImageFn = Callable[..., torch.Tensor]
 # Relative to the spec's learning rate: a CPPN's weights move the whole image at once.
 LEARNING_RATE_SCALE = {"cppn": 0.1}
 ALIGNMENT_DOWNSCALE = 8  # interpolation frames share a tensor of size / 8
+START_SD = 0.01  # optimizations start near grey
+NATURAL_SD = 1.0  # pink noise with about the pixel contrast of a photograph
 
 
 def make_style(style: str, plan: BatchPlan, size: int, device: torch.device):
@@ -55,16 +57,23 @@ def decorrelated_rgb(image: torch.Tensor) -> torch.Tensor:
 
 
 def fourier_image(
-    plan: BatchPlan, size: int, device: torch.device, alpha: bool = False, decay: float = 1.0
+    plan: BatchPlan,
+    size: int,
+    device: torch.device,
+    alpha: bool = False,
+    decay: float = 1.0,
+    sd: float = START_SD,
 ) -> tuple[list[torch.Tensor], ImageFn]:
     """Lucid's Fourier-space parameterization with decorrelated colour.
 
     Interpolation frames add a shared low-resolution tensor per set (aligned
-    interpolation); with `alpha`, a fourth channel is the opacity.
+    interpolation); with `alpha`, a fourth channel is the opacity. `sd` scales the random
+    start: the default is near-grey; `NATURAL_SD` gives pink noise with the pixel contrast
+    of photographs (a standard deviation of about 0.23).
     """
     channels = 4 if alpha else 3
     freqs = rfft2d_freqs(size, size)
-    spectrum = seeded_normal(plan.seeds, (channels, *freqs.shape, 2), 0.01)
+    spectrum = seeded_normal(plan.seeds, (channels, *freqs.shape, 2), sd)
     spectrum = spectrum.to(device).requires_grad_(True)
     scale = 1.0 / np.maximum(freqs, 1.0 / size) ** decay
     scale_t = torch.tensor(scale, dtype=torch.float32, device=device)[None, None, ..., None]

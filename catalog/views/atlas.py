@@ -353,12 +353,11 @@ def still_download(request, still_id):
     still = _visible_still(request, still_id)
     if not still.is_cached:
         raise Http404("not rendered yet")
-    path = Path(settings.MEDIA_ROOT) / still.image.name
-    if not path.is_file():
-        raise Http404("image missing")
     channel = still.channel
+    response = _stored_file(still.image.name, "image/png")
     name = f"{channel.layer.network.name}-{channel.layer.name}-{channel.index}.png"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def still_thumbnail(request, still_id):
@@ -367,10 +366,10 @@ def still_thumbnail(request, still_id):
     if not still.is_cached:
         raise Http404("not rendered yet")
     try:
-        path = thumbnails.thumbnail_path(still)
+        name = thumbnails.thumbnail_name(still)
     except FileNotFoundError as exc:
         raise Http404("image missing") from exc
-    return FileResponse(path.open("rb"), content_type="image/png")
+    return _stored_file(name, "image/png")
 
 
 PRIVATE_MEDIA = ("variants/", "photos/")
