@@ -63,12 +63,6 @@ def render_previews(modeladmin, request, queryset):
         modeladmin.message_user(request, f"No preview: {reason}", messages.WARNING)
 
 
-@admin.action(description="Render every channel of the selected layers")
-def render_layers(modeladmin, request, queryset):
-    channels = Channel.objects.filter(layer__in=queryset).select_related("layer__network")
-    _queue(modeladmin, request, _default_stills(channels))
-
-
 @admin.action(description="Render the selected stills")
 def render_stills(modeladmin, request, queryset):
     _queue(modeladmin, request, list(queryset))
@@ -142,7 +136,7 @@ class NetworkAdmin(admin.ModelAdmin):
 class LayerAdmin(admin.ModelAdmin):
     list_display = ["name", "network", "position", "channel_count", "rendered", "kind"]
     list_filter = ["network", "kind"]
-    actions = [render_layers, batch_render_layers]
+    actions = [batch_render_layers]
 
     def get_queryset(self, request):
         done = Q(channels__stills__is_default=True, channels__stills__status=Still.DONE)

@@ -32,7 +32,7 @@ from renderer.batching import batch_size_for
 from renderer.classify import classify
 
 log = logging.getLogger(__name__)
-_networks: dict[int, renderer.Network] = {}
+_networks: dict[tuple, renderer.Network] = {}
 LOST_AFTER = 10  # seconds a queued still may wait for its job to appear in Redis
 
 __all__ = ["RenderingUnavailable", "queue_render_for", "render_stills", "network_for"]
@@ -162,11 +162,13 @@ def _batch_size(stills: list[Still]) -> int:
 
 def network_for(network_id: int) -> renderer.Network:
     """The loaded network of a catalog row, loaded once per process (a forked render
-    process inherits the worker's: see `catalog.worker`)."""
-    if network_id not in _networks:
-        row = Network.objects.get(id=network_id)
-        _networks[network_id] = renderer.load_network(**row.load_kwargs())
-    return _networks[network_id]
+    process inherits the worker's: see `catalog.worker`). Keyed by what loads it, so a
+    row whose files changed (or an id used again) never gets another network."""
+    kwargs = Network.objects.get(id=network_id).load_kwargs()
+    key = (network_id, *sorted(kwargs.items()))
+    if key not in _networks:
+        _networks[key] = renderer.load_network(**kwargs)
+    return _networks[key]
 
 
 def _progress_writer(ids: list[int], job_ids: list[int], on_step) -> Callable[[int, int], None]:

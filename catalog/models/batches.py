@@ -34,22 +34,34 @@ class BatchRender(models.Model):
         verbose_name = "batch render"
 
     def __str__(self) -> str:
-        return f"batch {self.id} of {self.network}"
+        return f"batch {self.id}: {self.network} {self.layer_names()}"
+
+    def layer_names(self) -> str:
+        """Its layers by name ("stem, block0"; "stem … logits (19 layers)" when many)."""
+        if self.pk is None:
+            return ""
+        names = list(self.layers.order_by("position").values_list("name", flat=True))
+        if len(names) > 4:
+            return f"{names[0]} … {names[-1]} ({len(names)} layers)"
+        return ", ".join(names)
 
     def get_absolute_url(self) -> str:
         return reverse("batch", args=[self.id])
 
     def counts(self) -> dict[str, int]:
-        """How many of its stills are done, queued (or running), running, failed, cancelled."""
+        """How many of its stills are done, queued, running, failed and cancelled (these add
+        up to `total`), and `pending` (queued + running)."""
         by_status = dict(
             self.stills.values_list("status").annotate(n=Count("id")).values_list("status", "n")
         )
-        pending = sum(by_status.get(s, 0) for s in (Still.NEW, Still.QUEUED, Still.RUNNING))
+        queued = sum(by_status.get(s, 0) for s in (Still.NEW, Still.QUEUED))
+        running = by_status.get(Still.RUNNING, 0)
         return {
             "total": sum(by_status.values()),
             "done": by_status.get(Still.DONE, 0),
-            "queued": pending,
-            "running": by_status.get(Still.RUNNING, 0),
+            "queued": queued,
+            "running": running,
+            "pending": queued + running,
             "failed": by_status.get(Still.FAILED, 0),
             "cancelled": by_status.get(Still.CANCELLED, 0),
         }
@@ -60,21 +72,21 @@ class BatchRender(models.Model):
             return "error"
         if not self.prepared and not self.cancelled:
             return "preparing"
-        if counts["queued"]:
+        if counts["pending"]:
             return "cancelling" if self.cancelled else "running"
         return "cancelled" if self.cancelled else "finished"
 
     def seconds_left(self, counts: dict | None = None) -> float | None:
         """Time left at the pace of the stills this batch rendered so far (None: no pace yet)."""
         counts = counts or self.counts()
-        if not counts["queued"] or self.cancelled:
+        if not counts["pending"] or self.cancelled:
             return 0.0 if self.prepared else None
         rendered = self.stills.filter(status=Still.DONE, finished_at__gte=self.created)
         pace = rendered.aggregate(n=Count("id"), first=Min("started_at"), last=Max("finished_at"))
         if not pace["n"] or pace["first"] is None:
             return None
         elapsed = (timezone.now() - min(pace["first"], pace["last"])).total_seconds()
-        return round(counts["queued"] * elapsed / pace["n"], 1)
+        return round(counts["pending"] * elapsed / pace["n"], 1)
 
     def progress_dict(self) -> dict:
         """What the batch page shows and its status endpoint reports."""

@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from catalog.models import Channel, Still
+from catalog.batches import prepare_batch
+from catalog.models import BatchRender, Channel, Still
 
 
 @pytest.fixture
@@ -31,10 +32,36 @@ def test_render_action_queues_the_selected_channels(admin_client):
     assert Still.objects.filter(status=Still.QUEUED).count() == 3
 
 
-def test_render_action_on_a_layer_queues_all_its_channels(admin_client):
-    layer_id = Channel.objects.filter(layer__name="block0").first().layer_id
-    action(admin_client, "layer", "render_layers", [layer_id])
-    assert Still.objects.filter(status=Still.QUEUED).count() == 16
+def test_the_one_batch_render_action_names_its_layers_and_queues_all_their_channels(
+    admin_client,
+):
+    page = admin_client.get(reverse("admin:catalog_layer_changelist"))
+    assert b"batch_render_layers" in page.content and b"render_layers" not in page.content.replace(
+        b"batch_render_layers", b""
+    )
+    layer_ids = [Channel.objects.filter(layer__name=n).first().layer_id for n in ("stem", "block0")]
+    action(admin_client, "layer", "batch_render_layers", layer_ids)
+    batch = BatchRender.objects.get()
+    assert str(batch) == f"batch {batch.id}: efficientnet-lite0 stem, block0"
+    prepare_batch(batch.id)
+    assert Still.objects.filter(status=Still.QUEUED).count() == 32 + 16
+
+
+def test_batch_counts_add_up_to_the_total(admin_client):
+    layer = Channel.objects.filter(layer__name="block0").first().layer
+    action(admin_client, "layer", "batch_render_layers", [layer.id])
+    batch = BatchRender.objects.get()
+    prepare_batch(batch.id)
+    stills = list(batch.stills.order_by("id"))
+    statuses = [Still.DONE] * 3 + [Still.RUNNING] * 2 + [Still.FAILED]
+    for still, status in zip(stills, statuses, strict=False):
+        Still.objects.filter(id=still.id).update(status=status)
+    batch.refresh_from_db()
+    counts = batch.counts()
+    parts = ("done", "queued", "running", "failed", "cancelled")
+    assert [counts[p] for p in parts] == [3, 10, 2, 1, 0]
+    assert sum(counts[p] for p in parts) == counts["total"] == 16
+    assert counts["pending"] == 12 and batch.status() == "running"
 
 
 def test_retry_failed_requeues_only_failed_stills(admin_client):

@@ -89,6 +89,7 @@ def test_retry_queues_only_the_failed_stills(registered, run_worker, settings):
         "done": 16,
         "queued": 0,
         "running": 0,
+        "pending": 0,
         "failed": 0,
         "cancelled": 0,
     }

@@ -78,8 +78,8 @@ def _follow(batch: BatchRender, quiet: bool) -> None:
     with tqdm(total=batch.counts()["total"], unit="still", desc="rendering", disable=quiet) as bar:
         while True:
             progress = batch.progress_dict()
-            bar.n = progress["total"] - progress["queued"]
+            bar.n = progress["total"] - progress["pending"]
             bar.set_postfix(failed=progress["failed"], left=progress["seconds_left"])
-            if not progress["queued"]:
+            if not progress["pending"]:
                 return
             time.sleep(1.0)
