@@ -107,7 +107,7 @@ def optimize(
     layer = network.layer(first.layer)
     device = network.device
     seeds = torch.tensor(plan.seeds, device=device)
-    objective = batch_targets(layer.name, plan)
+    objective = batch_targets(layer.name, plan, channel_levels(network, layer.name))
     params, image_fn = make_style(first.style, plan, first.size, device)
     rate = first.learning_rate * LEARNING_RATE_SCALE.get(first.style, 1.0)
     optimizer = torch.optim.Adam(params, lr=rate)
@@ -177,6 +177,24 @@ def optimization_step(
     loss = objective(lambda name: acts[name])
     (loss + opacity_penalty * loss.detach().abs()).backward()
     optimizer.step()
+
+
+def channel_levels(network: Network, layer_name: str) -> torch.Tensor:
+    """Each channel's usual level (C,): its mean on pink-noise images at the network's
+    input size, the level an optimization raises a channel above (`batch_targets`).
+    Computed once per network and layer."""
+    levels = network.extra.setdefault("channel_levels", {})
+    if layer_name not in levels:
+        layer = network.layer(layer_name)
+        start = RenderSpec(network.name, layer_name, 0, size=network.input_size)
+        with capture(network.model, {layer_name: layer.module}, stop_after=layer_name) as acts:
+
+            def activations(images: torch.Tensor) -> torch.Tensor:
+                forward_until(network.model, network.preprocess(images))
+                return acts[layer_name].float()
+
+            levels[layer_name] = _baseline(start, network, activations)[0]
+    return levels[layer_name]
 
 
 def at_input_scale(network: Network, images: torch.Tensor) -> torch.Tensor:

@@ -4,6 +4,11 @@ An objective is a function of a layer accessor `T`. These give every batch eleme
 own target in one tensor operation (a batch of 64 channels costs one gather, not 64
 Python calls): channel means, centre neurons, negatives, two-channel interpolation
 weights, whole-layer dreaming, and a diversity term inside each group of elements.
+
+What the optimizer raises is a channel's activity above its usual level (`excess`), not
+its plain mean: in a dense layer such as EfficientNet's stem (biases near the middle of
+ReLU6's range) an edge detector's mean moves only with the image's mean colour, so its
+stills were flat colour fields; its excess rewards the places where it fires.
 """
 
 from __future__ import annotations
@@ -37,6 +42,43 @@ def target_values(activations: torch.Tensor, plan: BatchPlan) -> torch.Tensor:
     return values
 
 
+EXCESS_SLOPE = 0.1  # weight of activity below the usual level (0 would stall grey starts)
+
+
+def excess_values(activations: torch.Tensor, plan: BatchPlan, levels: torch.Tensor) -> torch.Tensor:
+    """What each element's optimization raises, (N,): its channel's activity beyond the
+    channel's usual level `levels` (C,), as a leaky rectified mean over positions (the
+    centre position for a neuron); below the level for a negative weight. Whole-layer
+    dreams raise the layer's energy as in `target_values`.
+    """
+    values = torch.zeros(plan.size, device=activations.device)
+    for channel, weight in ((plan.channel_a, plan.weight_a), (plan.channel_b, plan.weight_b)):
+        maps = _channel_maps(activations, channel)
+        shape = (-1,) + (1,) * (maps.dim() - 1)
+        deviation = (maps - levels[channel].view(shape)) * torch.sign(weight).view(shape)
+        excess = F.leaky_relu(deviation, EXCESS_SLOPE)
+        values = values + weight.abs() * _over_positions(excess, plan)
+    if plan.whole_layer.any():
+        energy = activations.flatten(1).pow(2).mean(dim=1)
+        values = torch.where(plan.whole_layer, energy, values)
+    return values
+
+
+def _channel_maps(activations: torch.Tensor, channels: torch.Tensor) -> torch.Tensor:
+    """Each element's own channel: (N, H, W) of (N, C, H, W), or (N,) of (N, C)."""
+    index = channels.view(-1, 1, *[1] * (activations.dim() - 2))
+    index = index.expand(-1, 1, *activations.shape[2:])
+    return activations.gather(1, index)[:, 0]
+
+
+def _over_positions(maps: torch.Tensor, plan: BatchPlan) -> torch.Tensor:
+    """(N, H, W) → (N,): the mean, or the centre for neuron elements; (N,) as it is."""
+    if maps.dim() == 1:
+        return maps
+    height, width = maps.shape[1:]
+    return torch.where(plan.neuron, maps[:, height // 2, width // 2], maps.mean(dim=(1, 2)))
+
+
 def group_similarity(activations: torch.Tensor, plan: BatchPlan, members=None) -> torch.Tensor:
     """Per element (N,): mean cosine similarity of its Gram matrix to those of the other
     members of its group (`members`, default: the diversity groups); 0 when alone."""
@@ -50,8 +92,11 @@ def group_similarity(activations: torch.Tensor, plan: BatchPlan, members=None) -
     return (similarity * pairs).sum(dim=1) / pairs.sum(dim=1).clamp_min(1)
 
 
-def batch_targets(layer: str, plan: BatchPlan, diversity: float = 1.0) -> Objective:
-    """Every element maximizes its own target; diversity groups also push apart.
+def batch_targets(
+    layer: str, plan: BatchPlan, levels: torch.Tensor, diversity: float = 1.0
+) -> Objective:
+    """Every element raises its own target above its channel's usual level (`levels`,
+    see `excess_values`); diversity groups also push apart.
 
     The diversity weight is relative to the mean target, so it means the same on any
     layer of any network.
@@ -59,7 +104,7 @@ def batch_targets(layer: str, plan: BatchPlan, diversity: float = 1.0) -> Object
 
     def inner(T) -> torch.Tensor:
         activations = T(layer)
-        values = target_values(activations, plan)
+        values = excess_values(activations, plan, levels)
         loss = -values.sum()
         if plan.diverse.any():
             scale = values.detach().abs().mean() * plan.size

@@ -16,7 +16,7 @@ import torch
 from renderer.cinema.canvas import Geometry
 from renderer.cinema.params import encode
 from renderer.cinema.shots import FramePlan, targets
-from renderer.engine import optimization_step
+from renderer.engine import channel_levels, optimization_step
 from renderer.layers import capture
 from renderer.objectives import batch_targets
 from renderer.plan import BatchPlan, plan_batch
@@ -37,6 +37,7 @@ class FrameObjective:
         self.layer = network.layer(plan.shot.layer)
         spec = RenderSpec(network.name, self.layer.name, 0)
         self.base: BatchPlan = plan_batch(network, [spec] * regions, None)
+        self.levels = channel_levels(network, self.layer.name)
 
     def at(self, positions: torch.Tensor, panels: torch.Tensor) -> BatchPlan:
         """The batch plan for regions centred at `positions` of `panels`' canvases."""
@@ -50,7 +51,7 @@ class FrameObjective:
             acts,
             optimizer,
             image_fn,
-            batch_targets(self.layer.name, elements),
+            batch_targets(self.layer.name, elements, self.levels),
             transforms="standard",
             seeds=seeds,
             step=counter,

@@ -63,7 +63,10 @@ def test_consecutive_frames_differ_much_less_than_stills_of_unrelated_channels(l
 def test_zoom_and_hold_frames_rank_their_channel_near_the_top(lite0, rendered):
     _, frames = rendered
     assert [rank_of(lite0, "block10", 3, frame) for frame in frames[:4]] == [1] * 4
-    assert rank_of(lite0, "block10", 7, frames[-1]) <= 6  # of 112
+    # Channel 7 climbs through the transition and hold (4 steps a frame): ranks of the 12
+    # frames measured 30 28 28 29 28 24 17 13 13 12 9 7 (renderer 4; renderer 3: ... 18 18 6).
+    ranks = [rank_of(lite0, "block10", 7, frame) for frame in (frames[4], frames[-1])]
+    assert ranks[1] <= 8 and ranks[1] < ranks[0] / 3, ranks  # of 112
 
 
 def test_in_a_transition_the_first_channel_falls_and_the_second_rises(lite0, rendered):

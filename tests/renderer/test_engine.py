@@ -101,3 +101,22 @@ def test_stills_smaller_than_the_network_input_are_enlarged_to_it(lite0):
     assert {tuple(shape[-2:]) for shape in seen} == {(224, 224)}, seen
     wide = robustness_transform(torch.rand(2, 3, 32, 48), torch.tensor([1, 2]), 0, min_side=224)
     assert wide.shape == (2, 3, 224, 288)  # padded 56 × 72, aspect kept
+
+
+def neighbour_difference(image: np.ndarray) -> float:
+    """Mean absolute difference between neighbouring pixels (0 for a flat field)."""
+    rows, columns = np.abs(np.diff(image, axis=0)), np.abs(np.diff(image, axis=1))
+    return float((rows.mean() + columns.mean()) / 2)
+
+
+def test_edge_channels_of_the_first_layer_draw_textures_not_flat_fields(lite0):
+    """lite0's stem is dense (biases mid-way in ReLU6's range): an edge detector's mean
+    moves only with the mean colour, so its stills were flat fields (neighbour difference
+    0.024-0.032 before the objective raised activity above each channel's usual level;
+    0.087-0.113 since, at these settings)."""
+    edges = [0, 5, 15, 27]  # the stem channels with the largest spatial weights
+    specs = [lite0_spec("stem", c, size=128, steps=64, seed=c) for c in edges]
+    results = render_batch(lite0, specs)
+    textures = [round(neighbour_difference(pixels(result)), 3) for result in results]
+    assert min(textures) > 0.06, textures
+    assert sum(result.figures["rank"] == 1 for result in results) >= 3

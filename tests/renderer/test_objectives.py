@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
+import torch
 
 from renderer import RenderSpec, SpecError, render, render_batch
-from renderer.plan import SEED_STRIDE
+from renderer.objectives import excess_values, target_values
+from renderer.plan import SEED_STRIDE, plan_batch
 from renderer.styles import photo_tensor
 
 from .helpers import channel_mean, gram_similarity, make_photograph
@@ -67,3 +69,16 @@ def test_dream_refuses_a_missing_photograph(lite0):
     with pytest.raises(SpecError) as error:
         render(lite0, spec("dream", style="pixel", photo=digest))
     assert error.value.field == "photo"
+
+
+def test_the_optimized_value_is_activity_above_the_usual_level_not_the_mean(lite0):
+    """A channel firing strongly in places beats a flat response of a higher mean: what
+    makes an edge detector of a dense layer draw edges instead of a flat colour."""
+    plan = plan_batch(lite0, [RenderSpec("efficientnet-lite0", "stem", 1)] * 2, None)
+    levels = torch.full((32,), 3.0)
+    activations = torch.full((2, 32, 4, 4), 3.0)
+    activations[0, 1] = 3.2  # flat, just above the usual level: mean 3.2
+    activations[1, 1, :, ::2], activations[1, 1, :, 1::2] = 6.0, 0.0  # stripes: mean 3.0
+    flat, stripes = excess_values(activations, plan, levels).tolist()
+    assert stripes > 5 * flat > 0
+    assert target_values(activations, plan).tolist() == pytest.approx([3.2, 3.0])
