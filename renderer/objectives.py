@@ -26,20 +26,9 @@ def channel_means(activations: torch.Tensor) -> torch.Tensor:
 
 
 def target_values(activations: torch.Tensor, plan: BatchPlan) -> torch.Tensor:
-    """What each element maximizes, (N,): its weighted channel(s), neuron or whole layer."""
-    means = channel_means(activations)
-    per_channel = means
-    if activations.dim() == 4:
-        height, width = activations.shape[2:]
-        centre = activations[:, :, height // 2, width // 2]
-        per_channel = torch.where(plan.neuron[:, None], centre, means)
-    a = per_channel.gather(1, plan.channel_a[:, None])[:, 0]
-    b = per_channel.gather(1, plan.channel_b[:, None])[:, 0]
-    values = plan.weight_a * a + plan.weight_b * b
-    if plan.whole_layer.any():
-        energy = activations.flatten(1).pow(2).mean(dim=1)
-        values = torch.where(plan.whole_layer, energy, values)
-    return values
+    """What each element's figures report, (N,): its weighted channel mean(s), neuron or
+    whole-layer energy."""
+    return _weighted_targets(activations, plan, lambda maps, channel, sign: maps * sign)
 
 
 EXCESS_SLOPE = 0.1  # weight of activity below the usual level (0 would stall grey starts)
@@ -51,13 +40,22 @@ def excess_values(activations: torch.Tensor, plan: BatchPlan, levels: torch.Tens
     centre position for a neuron); below the level for a negative weight. Whole-layer
     dreams raise the layer's energy as in `target_values`.
     """
+
+    def excess(maps: torch.Tensor, channel: torch.Tensor, sign: torch.Tensor) -> torch.Tensor:
+        level = levels[channel].view(sign.shape)
+        return F.leaky_relu((maps - level) * sign, EXCESS_SLOPE)
+
+    return _weighted_targets(activations, plan, excess)
+
+
+def _weighted_targets(activations: torch.Tensor, plan: BatchPlan, response) -> torch.Tensor:
+    """Σ |weight| × `response(maps, channel, sign of weight)` over positions, for channels
+    A and B of every element; the layer's energy for whole-layer elements."""
     values = torch.zeros(plan.size, device=activations.device)
     for channel, weight in ((plan.channel_a, plan.weight_a), (plan.channel_b, plan.weight_b)):
         maps = _channel_maps(activations, channel)
-        shape = (-1,) + (1,) * (maps.dim() - 1)
-        deviation = (maps - levels[channel].view(shape)) * torch.sign(weight).view(shape)
-        excess = F.leaky_relu(deviation, EXCESS_SLOPE)
-        values = values + weight.abs() * _over_positions(excess, plan)
+        sign = torch.sign(weight).view((-1,) + (1,) * (maps.dim() - 1))
+        values = values + weight.abs() * _over_positions(response(maps, channel, sign), plan)
     if plan.whole_layer.any():
         energy = activations.flatten(1).pow(2).mean(dim=1)
         values = torch.where(plan.whole_layer, energy, values)
