@@ -20,6 +20,7 @@ from renderer.errors import RenderCancelled
 from renderer.figures import BASELINE_IMAGES, channel_baseline, still_figures
 from renderer.layers import capture, forward_until
 from renderer.objectives import batch_targets, channel_means
+from renderer.optimizer import FlooredAdam
 from renderer.plan import BatchPlan, plan_batch
 from renderer.spec import RenderSpec
 from renderer.styles import LEARNING_RATE_SCALE, NATURAL_SD, fourier_image, make_style
@@ -110,7 +111,7 @@ def optimize(
     objective = batch_targets(layer.name, plan, channel_levels(network, layer.name))
     params, image_fn = make_style(first.style, plan, first.size, device)
     rate = first.learning_rate * LEARNING_RATE_SCALE.get(first.style, 1.0)
-    optimizer = torch.optim.Adam(params, lr=rate)
+    optimizer = FlooredAdam(params, lr=rate)
     with capture(network.model, {layer.name: layer.module}, stop_after=layer.name) as acts:
 
         def activations(images: torch.Tensor) -> torch.Tensor:

@@ -19,6 +19,7 @@ from renderer.cinema.shots import FramePlan, targets
 from renderer.engine import channel_levels, optimization_step
 from renderer.layers import capture
 from renderer.objectives import batch_targets
+from renderer.optimizer import FlooredAdam
 from renderer.plan import BatchPlan, plan_batch
 from renderer.spec import RenderSpec
 from renderer.transforms import hashed_uniform
@@ -80,7 +81,7 @@ def optimize_canvas(
     if plan.shot.kind == "pan" and plan.first_in_shot:
         steps *= PAN_WARMUP
     params, image_fn = encode(style, canvas, low)
-    optimizer = torch.optim.Adam(params, lr=learning_rate)
+    optimizer = FlooredAdam(params, lr=learning_rate)
     regions = _regions(geometry, plan)
     objective = FrameObjective(network, plan, len(regions[0]))
     device = canvas.device
