@@ -12,7 +12,6 @@ changes little. Parameters are batched: dim 0 is the batch element.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import torch
@@ -45,8 +44,8 @@ class FlooredAdam(torch.optim.Optimizer):
                 grad = param.grad
                 state["mean"].mul_(beta1).add_(grad, alpha=1 - beta1)
                 state["square"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                scale = state["square"].sqrt().div_(math.sqrt(1 - beta2**t))
+                mean = state["mean"] / (1 - beta1**t)
+                scale = (state["square"] / (1 - beta2**t)).sqrt()
                 largest = scale.flatten(1).amax(dim=1) if param.dim() > 1 else scale.amax()
                 floor = (largest * group["floor"]).view(-1, *[1] * (param.dim() - 1))
-                torch.maximum(scale, floor, out=scale).add_(EPS)
-                param.addcdiv_(state["mean"], scale, value=-group["lr"] / (1 - beta1**t))
+                param.addcdiv_(mean, torch.maximum(scale, floor).add_(EPS), value=-group["lr"])
