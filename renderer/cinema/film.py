@@ -38,8 +38,8 @@ from renderer.zoo import Network
 
 Progress = Callable[[int, int], None]
 MAX_SCREENS = 16
-# A warm frame is near its optimum already: Adam moves every parameter by about the
-# learning rate per step whatever the gradient, so smaller steps keep frames from boiling.
+# A warm frame is near its optimum already: the optimizer moves its strongest parameters
+# by about the learning rate per step (FlooredAdam), so smaller steps keep frames from boiling.
 WARM_RATE = 0.5
 
 
