@@ -22,7 +22,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from renderer import RenderSpec, engine, load_network, render_batch  # noqa: E402
+from renderer import RenderSpec, engine, load_network  # noqa: E402
 from renderer.optimizer import FlooredAdam  # noqa: E402
 from renderer.zoo import default_device  # noqa: E402
 
@@ -43,15 +43,11 @@ def parse_args(argv=None):
 
 
 def seconds_per_still(network, specs, optimizer) -> float:
-    engine.FlooredAdam = optimizer  # the name engine.optimize builds its optimizer from
-    try:
-        started = time.perf_counter()
-        render_batch(network, specs)
-        if network.device.type == "cuda":
-            torch.cuda.synchronize()
-        return (time.perf_counter() - started) / len(specs)
-    finally:
-        engine.FlooredAdam = FlooredAdam
+    started = time.perf_counter()
+    engine.optimize(network, specs, make_optimizer=optimizer)
+    if network.device.type == "cuda":
+        torch.cuda.synchronize()
+    return (time.perf_counter() - started) / len(specs)
 
 
 def main(argv=None) -> None:

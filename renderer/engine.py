@@ -100,8 +100,11 @@ def optimize(
     should_cancel: ShouldCancel | None = None,
     photos: Mapping[str, Image.Image] | None = None,
     precision: str = "float32",
+    make_optimizer: Callable[..., torch.optim.Optimizer] = FlooredAdam,
 ) -> Optimized:
-    """Run the optimization of `specs`; the images stay a function (`image_fn`)."""
+    """Run the optimization of `specs`; the images stay a function (`image_fn`).
+
+    `make_optimizer(params, lr=…)` builds the optimizer (benchmarks pass torch's Adam)."""
     first = _check_batch(specs)
     started = time.perf_counter()
     plan = plan_batch(network, specs, photos)
@@ -111,7 +114,7 @@ def optimize(
     objective = batch_targets(layer.name, plan, channel_levels(network, layer.name))
     params, image_fn = make_style(first.style, plan, first.size, device)
     rate = first.learning_rate * LEARNING_RATE_SCALE.get(first.style, 1.0)
-    optimizer = FlooredAdam(params, lr=rate)
+    optimizer = make_optimizer(params, lr=rate)
     with capture(network.model, {layer.name: layer.module}, stop_after=layer.name) as acts:
 
         def activations(images: torch.Tensor) -> torch.Tensor:

@@ -37,3 +37,21 @@ def test_weak_gradients_move_in_proportion_and_each_element_has_its_own_floor():
 def test_a_floor_outside_0_to_1_is_refused():
     with pytest.raises(ValueError, match="floor"):
         FlooredAdam([torch.zeros(2, requires_grad=True)], lr=0.1, floor=2.0)
+
+
+def test_the_engine_steps_with_the_optimizer_it_is_given(lite0):
+    from renderer import RenderSpec, engine
+
+    specs = [RenderSpec(lite0.name, "stem", 3, size=32, steps=3)]
+    built = []
+
+    def frozen(params, lr):
+        built.append(lr)
+        return torch.optim.SGD(params, lr=0.0)
+
+    still = engine.optimize(lite0, specs, make_optimizer=frozen)
+    stepped = engine.optimize(lite0, specs)
+    with torch.no_grad():
+        start = engine.make_style(specs[0].style, still.plan, 32, lite0.device)[1]()
+        assert built and torch.equal(still.image_fn(), start)
+        assert not torch.equal(stepped.image_fn(), start)
