@@ -43,6 +43,7 @@ from catalog.corpus_export import write_corpora
 from catalog.models import Annotation, Channel, Film, Layer, Network, Still, Taxon, Tour
 from catalog.queues import RenderingUnavailable
 from catalog.templatetags.atlas import relative_link
+from catalog.training import training_page
 
 MANIFEST = "catalogue.json"
 GENERATOR = "Neural Atlas"
@@ -168,11 +169,16 @@ class _Site:
             self.page(path, "catalog/taxon.html", context)
         for network in networks:
             cards = [(layer, self.still(sample)) for layer, sample in network.layer_cards()]
+            training = training_page(network)
             self.page(
                 network.get_absolute_url(),
                 "catalog/network.html",
-                {"network": network, "layers": cards},
+                {"network": network, "layers": cards, "trained": training is not None},
             )
+            if training:
+                self.page(
+                    reverse("training", args=[network.name]), "catalog/training.html", training
+                )
             for layer in network.layers.all():
                 self.layer(layer)
         self.classes()

@@ -160,3 +160,18 @@ def training_report(network: Network) -> dict | None:
         return json.loads(Path(network.weights).with_name("report.json").read_text())
     except (OSError, ValueError):
         return None
+
+
+def training_page(network: Network) -> dict | None:
+    """What the training page shows (report, confusion rows, logits layer), or None for a
+    network not trained here; the site and the catalogue render it alike."""
+    report = training_report(network)
+    if report is None:
+        return None
+    classes = report["classes"]
+    rows = [
+        {"label": label, "counts": counts, "total": sum(counts), "right": counts[i]}
+        for i, (label, counts) in enumerate(zip(classes, report["confusion"], strict=True))
+    ]
+    logits = network.layers.filter(kind="logits").first()
+    return {"network": network, "report": report, "rows": rows, "logits": logits}

@@ -39,6 +39,7 @@ from catalog.models import (
 from catalog.notes import render_note
 from catalog.people import admin_required, can_annotate, curator_required
 from catalog.queues import RenderingUnavailable
+from catalog.training import training_report
 from renderer import SpecError
 
 SEARCH_LIMIT = 120
@@ -65,7 +66,11 @@ def about(request):
 
 def network_detail(request, network):
     network = get_object_or_404(Network, name=network)
-    context = {"network": network, "layers": network.layer_cards()}
+    context = {
+        "network": network,
+        "layers": network.layer_cards(),
+        "trained": training_report(network) is not None,
+    }
     return render(request, "catalog/network.html", context)
 
 

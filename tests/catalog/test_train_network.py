@@ -96,6 +96,14 @@ def test_it_trains_registers_and_reports_a_network_on_a_corpus(
     network_page = client.get(reverse("network", args=["shapes"])).content.decode()
     assert reverse("training", args=["shapes"]) in network_page
 
+    # The catalogue carries the training page too, linked from the network's page.
+    network.layers.exclude(kind="logits").delete()
+    call_command("export_catalogue", str(tmp_path / "catalogue"), stdout=StringIO())
+    folder = tmp_path / "catalogue" / "n" / "shapes"
+    exported = (folder / "training" / "index.html").read_text()
+    assert "Confusion matrix" in exported and exported.count('<th scope="row">') == 3
+    assert 'href="training/index.html"' in (folder / "index.html").read_text()
+
 
 def test_folders_label_each_frame_by_its_first_folder(sources):
     labelled = {frame.source: label for frame, label in labelled_frames(sources, FOLDERS)}
