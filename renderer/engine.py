@@ -8,18 +8,19 @@ overhead that bounds lucent's one-at-a-time renders is paid once per batch.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from lucent.optvis.objectives import Objective
 from PIL import Image
 
 from renderer.errors import RenderCancelled
 from renderer.figures import BASELINE_IMAGES, channel_baseline, still_figures
 from renderer.layers import capture, forward_until
-from renderer.objectives import batch_targets, channel_means
+from renderer.objectives import batch_targets, channel_means, is_colour_channel
 from renderer.optimizer import FlooredAdam
 from renderer.plan import BatchPlan, plan_batch
 from renderer.spec import RenderSpec
@@ -31,6 +32,7 @@ Progress = Callable[[int, int], None]
 ShouldCancel = Callable[[], bool]
 BASELINE_SEED = 1_000_003
 ALPHA_PENALTY = 1.0  # transparent: weight of mean opacity, relative to the objective
+FLAT_SHARE_BATCH = 16  # channels measured per pass by `flat_shares`
 
 
 @dataclass
@@ -111,7 +113,7 @@ def optimize(
     layer = network.layer(first.layer)
     device = network.device
     seeds = torch.tensor(plan.seeds, device=device)
-    objective = batch_targets(layer.name, plan, channel_levels(network, layer.name))
+    objective = layer_targets(network, layer.name, plan, plan_channels(plan))
     params, image_fn = make_style(first.style, plan, first.size, device)
     rate = first.learning_rate * LEARNING_RATE_SCALE.get(first.style, 1.0)
     optimizer = make_optimizer(params, lr=rate)
@@ -181,6 +183,58 @@ def optimization_step(
     loss = objective(lambda name: acts[name])
     (loss + opacity_penalty * loss.detach().abs()).backward()
     optimizer.step()
+
+
+def layer_targets(
+    network: Network, layer_name: str, plan: BatchPlan, channels: Iterable[int]
+) -> Objective:
+    """`batch_targets` for `plan` on `layer_name`, whose elements aim at `channels`: each
+    channel's usual level, and whether it is a colour channel."""
+    levels = channel_levels(network, layer_name)
+    return batch_targets(layer_name, plan, levels, colour_channels(network, layer_name, channels))
+
+
+def plan_channels(plan: BatchPlan) -> set[int]:
+    """The channels `plan`'s elements aim at (A and B)."""
+    return set(plan.channel_a.tolist()) | set(plan.channel_b.tolist())
+
+
+def colour_channels(network: Network, layer_name: str, channels: Iterable[int]) -> torch.Tensor:
+    """(C,) bool: which of the layer's channels are colour channels (`is_colour_channel`),
+    known for `channels` at least (False for a channel not asked about yet). Measured the
+    first time a channel is asked about, then kept per network and layer."""
+    known = network.extra.setdefault("flat_shares", {}).setdefault(layer_name, {})
+    wanted = sorted(set(channels) - set(known))
+    for start in range(0, len(wanted), FLAT_SHARE_BATCH):
+        chunk = wanted[start : start + FLAT_SHARE_BATCH]
+        known.update(zip(chunk, flat_shares(network, layer_name, chunk).tolist(), strict=True))
+    colour = torch.zeros(network.layer(layer_name).channels, dtype=torch.bool)
+    for channel, share in known.items():
+        colour[channel] = is_colour_channel(share)
+    return colour.to(network.device)
+
+
+def flat_shares(network: Network, layer_name: str, channels: Sequence[int]) -> torch.Tensor:
+    """For each of `channels`, how much of its centre unit's strongest response a flat
+    colour field gives, (len(channels),): Σ over colours |Σ over pixels J| / Σ |J|, with J
+    the unit's gradient with respect to the input image at mid grey with faint noise (1:
+    the unit sums its pixels, a colour detector; 0: its weights cancel over a flat field,
+    an edge or pattern detector; NaN: no gradient, a silent unit)."""
+    layer = network.layer(layer_name)
+    side = network.input_size or 224
+    noise = torch.randn(3, side, side, generator=torch.Generator().manual_seed(BASELINE_SEED))
+    images = (0.5 + 0.1 * noise).expand(len(channels), -1, -1, -1).to(network.device)
+    images = images.clone().requires_grad_(True)
+    index = torch.tensor(channels, device=network.device)
+    with capture(network.model, {layer_name: layer.module}, stop_after=layer_name) as acts:
+        forward_until(network.model, network.preprocess(images))
+        units = acts[layer_name][torch.arange(len(channels), device=network.device), index]
+        if units.dim() == 3:
+            units = units[:, units.shape[1] // 2, units.shape[2] // 2]
+        # falling: the stem's redirected ReLU6 passes the gradient of a unit below zero
+        (-units.sum()).backward()
+    gradient = images.grad.detach().float()
+    return gradient.sum(dim=(2, 3)).abs().sum(dim=1) / gradient.abs().sum(dim=(1, 2, 3))
 
 
 def channel_levels(network: Network, layer_name: str) -> torch.Tensor:

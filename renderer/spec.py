@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, fields
 
 from renderer.errors import SpecError
 
-RENDERER_VERSION = "5"
+RENDERER_VERSION = "6"
 STYLES = ("fourier", "pixel", "cppn", "transparent")
 OBJECTIVES = ("channel", "neuron", "negative", "diversity", "interpolate", "dream", "dream-layer")
 SET_OBJECTIVES = ("diversity", "interpolate")  # one spec, `count` images

@@ -16,7 +16,7 @@ import torch
 from renderer.cinema.canvas import Geometry
 from renderer.cinema.params import encode
 from renderer.cinema.shots import FramePlan, targets
-from renderer.engine import channel_levels, optimization_step
+from renderer.engine import channel_levels, colour_channels, optimization_step
 from renderer.layers import capture
 from renderer.objectives import batch_targets
 from renderer.optimizer import FlooredAdam
@@ -39,6 +39,7 @@ class FrameObjective:
         spec = RenderSpec(network.name, self.layer.name, 0)
         self.base: BatchPlan = plan_batch(network, [spec] * regions, None)
         self.levels = channel_levels(network, self.layer.name)
+        self.colour = colour_channels(network, self.layer.name, plan.shot.channels())
 
     def at(self, positions: torch.Tensor, panels: torch.Tensor) -> BatchPlan:
         """The batch plan for regions centred at `positions` of `panels`' canvases."""
@@ -52,7 +53,7 @@ class FrameObjective:
             acts,
             optimizer,
             image_fn,
-            batch_targets(self.layer.name, elements, self.levels),
+            batch_targets(self.layer.name, elements, self.levels, self.colour),
             transforms="standard",
             seeds=seeds,
             step=counter,

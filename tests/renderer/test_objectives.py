@@ -79,6 +79,11 @@ def test_the_optimized_value_is_activity_above_the_usual_level_not_the_mean(lite
     activations = torch.full((2, 32, 4, 4), 3.0)
     activations[0, 1] = 3.2  # flat, just above the usual level: mean 3.2
     activations[1, 1, :, ::2], activations[1, 1, :, 1::2] = 6.0, 0.0  # stripes: mean 3.0
-    flat, stripes = excess_values(activations, plan, levels).tolist()
+    pattern = torch.zeros(32, dtype=torch.bool)
+    flat, stripes = excess_values(activations, plan, levels, pattern).tolist()
     assert stripes > 5 * flat > 0
     assert target_values(activations, plan).tolist() == pytest.approx([3.2, 3.0])
+    # a colour channel is raised on its plain mean above the level: the flat field wins
+    colour = pattern.clone()
+    colour[1] = True
+    assert excess_values(activations, plan, levels, colour).tolist() == pytest.approx([0.2, 0.0])
