@@ -231,7 +231,8 @@ def flat_shares(network: Network, layer_name: str, channels: Sequence[int]) -> t
         units = acts[layer_name][torch.arange(len(channels), device=network.device), index]
         if units.dim() == 3:
             units = units[:, units.shape[1] // 2, units.shape[2] // 2]
-        # falling: the stem's redirected ReLU6 passes the gradient of a unit below zero
+        # lowering the loss raises the units: the stem's redirected ReLU6 then passes the
+        # gradient of a unit below zero
         (-units.sum()).backward()
     gradient = images.grad.detach().float()
     return gradient.sum(dim=(2, 3)).abs().sum(dim=1) / gradient.abs().sum(dim=(1, 2, 3))
