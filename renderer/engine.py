@@ -113,7 +113,7 @@ def optimize(
     layer = network.layer(first.layer)
     device = network.device
     seeds = torch.tensor(plan.seeds, device=device)
-    objective = layer_targets(network, layer.name, plan, plan_channels(plan))
+    objective = layer_targets(network, layer.name, plan)
     params, image_fn = make_style(first.style, plan, first.size, device)
     rate = first.learning_rate * LEARNING_RATE_SCALE.get(first.style, 1.0)
     optimizer = make_optimizer(params, lr=rate)
@@ -185,18 +185,12 @@ def optimization_step(
     optimizer.step()
 
 
-def layer_targets(
-    network: Network, layer_name: str, plan: BatchPlan, channels: Iterable[int]
-) -> Objective:
-    """`batch_targets` for `plan` on `layer_name`, whose elements aim at `channels`: each
-    channel's usual level, and whether it is a colour channel."""
-    levels = channel_levels(network, layer_name)
-    return batch_targets(layer_name, plan, levels, colour_channels(network, layer_name, channels))
-
-
-def plan_channels(plan: BatchPlan) -> set[int]:
-    """The channels `plan`'s elements aim at (A and B)."""
-    return set(plan.channel_a.tolist()) | set(plan.channel_b.tolist())
+def layer_targets(network: Network, layer_name: str, plan: BatchPlan) -> Objective:
+    """`batch_targets` for `plan` on `layer_name`: each channel's usual level, and whether
+    the channels its elements aim at (A and B) are colour channels."""
+    channels = set(plan.channel_a.tolist()) | set(plan.channel_b.tolist())
+    colour = colour_channels(network, layer_name, channels)
+    return batch_targets(layer_name, plan, channel_levels(network, layer_name), colour)
 
 
 def colour_channels(network: Network, layer_name: str, channels: Iterable[int]) -> torch.Tensor:

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from renderer.engine import layer_targets, optimization_step, optimize, plan_channels
+from renderer.engine import layer_targets, optimization_step, optimize
 from renderer.errors import SpecError
 from renderer.layers import capture
 from renderer.plan import plan_batch
@@ -146,7 +146,7 @@ def _optimize_tiles(network, spec, windows, plan, octave, start) -> torch.Tensor
     residual = torch.zeros(count, windows.shape[1], t, t, device=device, requires_grad=True)
     optimizer = torch.optim.Adam([residual], lr=plan.learning_rate)
     elements = plan_batch(network, [spec] * count, None)
-    objective = layer_targets(network, spec.layer, elements, plan_channels(elements))
+    objective = layer_targets(network, spec.layer, elements)
     layer = network.layer(spec.layer)
     seeds = torch.arange(count, device=device) + spec.seed * 7 + octave * 100_003 + start
     inside = torch.zeros_like(windows[:, :1], dtype=torch.bool)
