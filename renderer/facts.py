@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from renderer.trained import TRAINED_ARCH
 from renderer.zoo import TORCHSCRIPT, Network
 
 
@@ -75,6 +76,10 @@ def facts_of(network: Network, arch: str | None = None, weights: str | None = No
     if arch == TORCHSCRIPT:
         description = f"A classifier of {classes} classes, loaded from TorchScript."
         source = f"TorchScript file {Path(weights or '').name}"
+    elif arch == TRAINED_ARCH:
+        base = network.extra.get("base", "a zoo network")
+        description = f"{base} fine-tuned here to {classes} labels of a corpus."
+        source = f"trained here from {base}, {weights_from}"
     else:
         description = f"torchvision's {arch} with {classes} classes."
         source = f"torchvision {arch} architecture, {weights_from}"

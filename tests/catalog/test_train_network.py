@@ -95,6 +95,7 @@ def test_it_trains_registers_and_reports_a_network_on_a_corpus(
     assert "Confusion matrix" in text and text.count('<th scope="row">') == 3
     network_page = client.get(reverse("network", args=["shapes"])).content.decode()
     assert reverse("training", args=["shapes"]) in network_page
+    assert "efficientnet-lite0 fine-tuned here to 3 labels of a corpus." in network_page
 
     # The catalogue carries the training page too, linked from the network's page.
     network.layers.exclude(kind="logits").delete()
