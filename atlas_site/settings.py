@@ -67,6 +67,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_rq",
     "catalog",
+    "catalog.atlas",
+    "catalog.curation",
+    "catalog.corpora",
+    "catalog.cinema",
+    "catalog.catalogue",
 ]
 
 MIDDLEWARE = [
@@ -169,7 +174,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_VIEW = "catalog.views.atlas.too_many_requests"
+RATELIMIT_VIEW = "catalog.atlas.views.channels.too_many_requests"
 
 # The atlas: which device renders, and what a default still is.
 ATLAS_DEFAULT_STILL = {

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from catalog.views.atlas import LoginView, media
+from catalog.atlas.views.stills import media
+from catalog.people import LoginView
 
 urlpatterns = [
     path("admin/", admin.site.urls),

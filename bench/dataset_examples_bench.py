@@ -67,7 +67,7 @@ def make_frames(folder: Path, count: int) -> None:
 
 
 def forward_only(loaded, frames, batch_size: int) -> float:
-    from catalog.dataset_examples import open_frame
+    from catalog.corpora.dataset_examples import open_frame
     from renderer.examples import images_to_batch, read_layers
 
     names = [layer.name for layer in loaded.layers]
@@ -88,10 +88,10 @@ def main(argv=None) -> dict:
     with tempfile.TemporaryDirectory(prefix="examples-bench-") as work:
         work = Path(work)
         setup_django(work, args.device)
-        from catalog.dataset_examples import compute_dataset_examples
-        from catalog.ingest import add_corpus
-        from catalog.models import Corpus
-        from catalog.registration import register_network
+        from catalog.atlas.registration import register_network
+        from catalog.corpora.dataset_examples import compute_dataset_examples
+        from catalog.corpora.ingest import add_corpus
+        from catalog.corpora.models import Corpus
         from renderer import load_network
 
         make_frames(work / "corpus", args.frames)

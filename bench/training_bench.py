@@ -62,8 +62,8 @@ def main(argv=None) -> dict:
         setup_django(work, args.device)
         from django.core.management import call_command
 
-        from catalog.models import Network
-        from catalog.training import training_report
+        from catalog.atlas.models import Network
+        from catalog.corpora.training import training_report
 
         make_frames(work / "corpus", args.frames)
         call_command("add_corpus", "bench", str(work / "corpus"), stdout=StringIO())

@@ -9,35 +9,39 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.decorators import method_decorator
+from django_ratelimit.decorators import ratelimit
 
 CURATORS = "curators"
 CURATOR_PERMISSIONS = [
-    ("catalog", "add_annotation"),
-    ("catalog", "change_annotation"),
-    ("catalog", "view_annotation"),
-    ("catalog", "view_annotationrevision"),
-    ("catalog", "view_taxon"),
-    ("catalog", "add_tour"),
-    ("catalog", "change_tour"),
-    ("catalog", "view_tour"),
-    ("catalog", "add_tourstop"),
-    ("catalog", "change_tourstop"),
-    ("catalog", "delete_tourstop"),
-    ("catalog", "view_tourstop"),
+    ("curation", "add_annotation"),
+    ("curation", "change_annotation"),
+    ("curation", "view_annotation"),
+    ("curation", "view_annotationrevision"),
+    ("curation", "view_taxon"),
+    ("cinema", "add_tour"),
+    ("cinema", "change_tour"),
+    ("cinema", "view_tour"),
+    ("cinema", "add_tourstop"),
+    ("cinema", "change_tourstop"),
+    ("cinema", "delete_tourstop"),
+    ("cinema", "view_tourstop"),
 ]
 
 
 def ensure_curators_group() -> Group:
     """The curators group with its permissions (created or completed if needed)."""
     group, _ = Group.objects.get_or_create(name=CURATORS)
-    wanted = Permission.objects.filter(
-        content_type__app_label="catalog",
-        codename__in=[codename for _, codename in CURATOR_PERMISSIONS],
-    )
-    group.permissions.add(*wanted)
+    wanted = Q()
+    for app_label, codename in CURATOR_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*Permission.objects.filter(wanted))
     return group
 
 
@@ -46,11 +50,11 @@ def make_curator(user) -> None:
 
 
 def can_annotate(user) -> bool:
-    return user.is_active and user.has_perm("catalog.change_annotation")
+    return user.is_active and user.has_perm("curation.change_annotation")
 
 
 def can_edit_tours(user) -> bool:
-    return user.is_active and user.has_perm("catalog.change_tour")
+    return user.is_active and user.has_perm("cinema.change_tour")
 
 
 def is_admin(user) -> bool:
@@ -75,3 +79,13 @@ def _only(test):
 curator_required = _only(can_annotate)
 tour_editor_required = _only(can_edit_tours)
 admin_required = _only(is_admin)
+
+
+def _login_rate(group, request) -> str:
+    return settings.ATLAS_LOGIN_RATE
+
+
+@method_decorator(ratelimit(key="ip", rate=_login_rate, method="POST"), name="post")
+@method_decorator(ratelimit(key="post:username", rate=_login_rate, method="POST"), name="post")
+class LoginView(auth_views.LoginView):
+    """Django's login, throttled per address and per user name (then a 429)."""

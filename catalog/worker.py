@@ -28,12 +28,14 @@ from django.conf import settings
 from rq.worker import Worker, WorkerStatus
 
 import renderer
-from catalog import cleanup, films, jobs
-from catalog.models import Film, Network, Still
+from catalog.atlas import cleanup, jobs
+from catalog.atlas.models import Network, Still
+from catalog.cinema import films
+from catalog.cinema.models import Film
 
 log = logging.getLogger(__name__)
-RENDER_JOB = "catalog.jobs.render_stills"
-FILM_JOB = "catalog.films.render_film_job"
+RENDER_JOB = "catalog.atlas.jobs.render_stills"
+FILM_JOB = "catalog.cinema.films.render_film_job"
 CLEANUP_LOCK = "atlas:cleanup"
 
 

@@ -23,8 +23,8 @@ import django
 def watch(still_id: str):
     """A visitor's page has read the still (new, before the start); at the start it asks
     for its render, as the channel page does."""
-    from catalog.jobs import watch
-    from catalog.models import Still
+    from catalog.atlas.jobs import watch
+    from catalog.atlas.models import Still
 
     still = Still.objects.get(id=int(still_id))
     return lambda: {"read": still.status, "after": watch(still).status}
@@ -32,7 +32,7 @@ def watch(still_id: str):
 
 def render(still_id: str):
     """A worker runs the render job of one still (it renders what it can claim)."""
-    from catalog.jobs import render_stills
+    from catalog.atlas.jobs import render_stills
 
     return lambda: {"claimed": render_stills([int(still_id)])}
 
@@ -70,8 +70,8 @@ def main(go: Path, action: str, args: list[str]) -> None:
     django.setup()
     from django.db import connection
 
-    import catalog.jobs  # noqa: F401 (imports torch: before the start, not in the race)
-    import catalog.urls  # noqa: F401
+    import catalog.atlas.jobs  # noqa: F401 (imports torch: before the start, not in the race)
+    import catalog.atlas.urls  # noqa: F401
 
     connection.ensure_connection()
     act = ACTIONS[action](*args)  # what happens before the start (reads)

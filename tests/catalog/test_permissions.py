@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from catalog.catalogue import export_state
-from catalog.models import Annotation, BatchRender, Layer, Network, Still, Taxon
+from catalog.atlas.models import BatchRender, Layer, Network, Still
+from catalog.catalogue.export import export_state
+from catalog.curation.models import Annotation, Taxon
 
 CHANNEL = ("efficientnet-lite0", "block3", 2)
 ALLOWED, LOGIN, FORBIDDEN, ADMIN_LOGIN = "allowed", "login", "forbidden", "admin login"
@@ -115,14 +116,20 @@ def test_only_admins_export_the_catalogue(role):
 
 def test_only_admins_reach_the_admin_register_networks_and_start_batches(role):
     name, client = role
-    for model in ("network", "layer", "taxon", "annotation", "batchrender"):
-        page = client.get(reverse(f"admin:catalog_{model}_changelist"))
+    for model in (
+        "atlas_network",
+        "atlas_layer",
+        "curation_taxon",
+        "curation_annotation",
+        "atlas_batchrender",
+    ):
+        page = client.get(reverse(f"admin:{model}_changelist"))
         assert outcome(page) == expect(name, ADMIN_LOGIN, ADMIN_LOGIN, ALLOWED), model
-    add_network = client.get(reverse("admin:catalog_network_add"))
+    add_network = client.get(reverse("admin:atlas_network_add"))
     assert outcome(add_network) == expect(name, ADMIN_LOGIN, ADMIN_LOGIN, ALLOWED)
     layer = Layer.objects.get(name="block0")
     started = client.post(
-        reverse("admin:catalog_layer_changelist"),
+        reverse("admin:atlas_layer_changelist"),
         {"action": "batch_render_layers", "_selected_action": [layer.id]},
     )
     assert outcome(started) == expect(name, ADMIN_LOGIN, ADMIN_LOGIN, ALLOWED)

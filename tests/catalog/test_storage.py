@@ -8,11 +8,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from catalog.catalogue import export_catalogue
-from catalog.cleanup import run_cleanups
-from catalog.jobs import render_stills
-from catalog.models import Channel, Still
-from catalog.photos import load_photos, photo_name, store_photo
+from catalog.atlas.cleanup import run_cleanups
+from catalog.atlas.jobs import render_stills
+from catalog.atlas.models import Channel, Still
+from catalog.atlas.photos import load_photos, photo_name, store_photo
+from catalog.catalogue.export import export_catalogue
 from catalog.storage import AtomicFileSystemStorage, private_storage
 from tests.conftest import render_inline
 

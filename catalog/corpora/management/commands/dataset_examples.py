@@ -1,0 +1,65 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from catalog.atlas.models import Network
+from catalog.corpora.dataset_examples import (
+    ExamplesError,
+    compute_dataset_examples,
+    examples_json,
+    layers_for,
+)
+from catalog.corpora.models import Corpus
+
+
+class Command(BaseCommand):
+    help = (
+        "For every channel of the network's layers, the frames of a corpus that excite it "
+        "most (and least). Resumable; a re-run reads only frames not read yet."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("network")
+        parser.add_argument("--corpus", required=True, help="the corpus's name")
+        parser.add_argument("--layers", help="e.g. block12,logits (default: every layer)")
+        parser.add_argument("--top", type=int, default=9, help="frames per channel and side")
+        parser.add_argument("--batch-size", type=int, default=16)
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="one JSON object per channel"
+        )
+
+    def handle(self, network, corpus, layers, top, batch_size, as_json, **options):
+        network_row = Network.objects.filter(name=network).first()
+        if network_row is None:
+            raise CommandError(f"unknown network {network!r}: register it with add_network")
+        corpus_row = Corpus.objects.filter(name=corpus).first()
+        if corpus_row is None:
+            raise CommandError(f"--corpus: no corpus {corpus!r}; add it with add_corpus")
+        if batch_size < 1:
+            raise CommandError(f"--batch-size: {batch_size} must be at least 1")
+        names = [name.strip() for name in layers.split(",") if name.strip()] if layers else None
+        bar = tqdm(unit="frame", desc=f"{network} over {corpus}", disable=None)
+        try:
+            report = compute_dataset_examples(
+                network_row,
+                corpus_row,
+                names,
+                top=top,
+                batch_size=batch_size,
+                progress=bar.update,
+                total=lambda frames: setattr(bar, "total", frames),
+            )
+            chosen = layers_for(network_row, names)
+        except ExamplesError as exc:
+            raise CommandError(f"--{exc}") from exc
+        finally:
+            bar.close()
+        if as_json:
+            for item in examples_json(network_row, corpus_row, chosen, top):
+                self.stdout.write(json.dumps(item))
+        else:
+            self.stdout.write(
+                f"{network} over {corpus}: read {report.frames} new frames for "
+                f"{report.channels} channels in {report.seconds:.1f} s"
+            )

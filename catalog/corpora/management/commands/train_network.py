@@ -1,0 +1,83 @@
+import json
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+import renderer
+from catalog.corpora.training import FOLDERS, TrainingInputError, train_network
+from renderer.training import TrainingOptions
+
+
+class Command(BaseCommand):
+    help = (
+        "Fine-tune a base network to labels of a corpus's frames and register the result as "
+        "the network NAME, whose logits carry the labels."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", help="the new network's name")
+        parser.add_argument("--corpus", required=True, help="the corpus whose frames to learn")
+        parser.add_argument(
+            "--labels",
+            required=True,
+            help="a CSV with the header 'file,label' (file: a path relative to the corpus "
+            "folder or a glob; a video's label applies to its frames; later lines win), or "
+            f"'{FOLDERS}': each frame's label is its first folder",
+        )
+        defaults = TrainingOptions()
+        parser.add_argument("--base", default=defaults.base, help="the zoo network to start from")
+        parser.add_argument("--epochs", type=int, default=defaults.epochs)
+        parser.add_argument(
+            "--size", type=int, default=defaults.input_size, help="input size to train at"
+        )
+        parser.add_argument("--patience", type=int, default=defaults.patience)
+        parser.add_argument("--seed", type=int, default=defaults.seed)
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="print the result as JSON"
+        )
+
+    def handle(self, name, corpus, labels, as_json, **options):
+        started = time.perf_counter()
+        try:
+            training = TrainingOptions(
+                base=options["base"],
+                epochs=options["epochs"],
+                input_size=options["size"],
+                patience=options["patience"],
+                seed=options["seed"],
+            )
+            with tqdm(total=training.epochs, unit="epoch", desc=name, disable=None) as bar:
+                network, report = train_network(
+                    name, corpus, labels, training, progress=_progress(bar)
+                )
+        except (TrainingInputError, renderer.RendererError) as exc:
+            raise CommandError(str(exc)) from exc
+        summary = {
+            "network": network.name,
+            "train_accuracy": report["train_accuracy"],
+            "val_accuracy": report["val_accuracy"],
+            "classes": report["classes"],
+            "frames": report["frames"],
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        if as_json:
+            self.stdout.write(json.dumps(summary))
+            return
+        self.stdout.write(
+            f"Registered {network.name}: {len(report['classes'])} classes, "
+            f"{report['frames']} frames ({report['val_frames']} held out), "
+            f"accuracy {report['train_accuracy']:.0%} on training frames and "
+            f"{report['val_accuracy']:.0%} held out (epoch {report['best_epoch']}), "
+            f"in {summary['seconds']} s."
+        )
+
+
+def _progress(bar):
+    def report(epoch):
+        bar.set_postfix(
+            loss=epoch.train_loss, train=f"{epoch.train_accuracy:.2f}", val=epoch.val_accuracy
+        )
+        bar.update(1)
+
+    return report

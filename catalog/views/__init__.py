@@ -1,2 +1,0 @@
-"""Thin views, by concept: `atlas` (networks, layers, channels, stills, curation, batches,
-exports), `films` (the film pages)."""
