@@ -110,7 +110,7 @@ def lite0():
 @pytest.fixture
 def registered(lite0, db):
     """efficientnet-lite0 registered in the catalog."""
-    from catalog.registration import register_network
+    from catalog.atlas.registration import register_network
 
     return register_network("efficientnet-lite0", loaded=lite0)
 
@@ -202,7 +202,7 @@ def curator_client(client, curator):
 
 def render_inline(channels) -> list:
     """Render the default stills of `channels` in this process; the stills, done."""
-    from catalog.jobs import render_stills
+    from catalog.atlas.jobs import render_stills
 
     stills = [channel.still_for(channel.spec()) for channel in channels]
     render_stills([still.id for still in stills])

@@ -3,7 +3,8 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from catalog.models import Annotation, Channel, Taxon
+from catalog.atlas.models import Channel
+from catalog.curation.models import Annotation, Taxon
 from tests.conftest import render_inline
 
 

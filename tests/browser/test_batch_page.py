@@ -3,9 +3,9 @@ import re
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from catalog.batches import prepare_stills, start_batch
-from catalog.jobs import queue_render_for
-from catalog.models import Layer
+from catalog.atlas.batches import prepare_stills, start_batch
+from catalog.atlas.jobs import queue_render_for
+from catalog.atlas.models import Layer
 
 
 def log_in(page, live_server, client, user):

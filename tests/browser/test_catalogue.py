@@ -6,7 +6,8 @@ from io import StringIO
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from catalog.models import Annotation, Channel, Layer, Taxon
+from catalog.atlas.models import Channel, Layer
+from catalog.curation.models import Annotation, Taxon
 from tests.conftest import render_inline
 
 

@@ -2,7 +2,7 @@ import re
 
 from playwright.sync_api import expect
 
-from catalog.models import Still
+from catalog.atlas.models import Still
 
 
 def test_an_uncached_channel_shows_progress_then_its_image(

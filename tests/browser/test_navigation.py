@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from catalog.models import Channel
+from catalog.atlas.models import Channel
 from tests.conftest import render_inline
 
 PHONE = {"width": 390, "height": 844}

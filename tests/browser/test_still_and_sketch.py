@@ -4,7 +4,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from catalog.models import Channel, Still
+from catalog.atlas.models import Channel, Still
 from tests.conftest import render_inline
 
 CHANNEL = "/n/efficientnet-lite0/block3/7/"
