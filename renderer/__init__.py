@@ -6,6 +6,7 @@ still = render(net, RenderSpec("efficientnet-lite0", "block12", channel=3, steps
 still.image.save("block12-3.png"); print(still.figures)
 """
 
+from renderer import networks  # noqa: F401  (importing it registers every network)
 from renderer.engine import RenderResult, render, render_batch
 from renderer.errors import (
     RenderCancelled,

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from renderer.trained import TRAINED_ARCH
-from renderer.zoo import TORCHSCRIPT, Network
+from renderer.zoo import TORCHSCRIPT, TRAINED_ARCH, Network
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ weights by default): a new head whose logits carry the new labels, plus the last
 layers of the base, the rest frozen, so that a few hundred frames train in minutes on a
 CPU. Training images are augmented (random resized crop, flip, colour jitter); training
 stops early when held-out accuracy stops improving, keeps the best epoch and saves it
-with `renderer.trained.save_trained`, which `load_network(..., arch="trained")` reads.
+with `renderer.networks.trained.save_trained`, which `load_network(..., arch="trained")` reads.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from PIL import Image
 from torchvision.transforms import v2
 
 from renderer.errors import SpecError
-from renderer.trained import replace_head, save_trained
+from renderer.networks.trained import replace_head, save_trained
 from renderer.zoo import Network, load_network
 
 

@@ -21,6 +21,7 @@ POSTGRES_MODULES = {
     "test_batches.py",
     "test_races.py",
     "test_storage.py",
+    "test_split_into_apps.py",
 }
 
 

@@ -21,9 +21,8 @@ from catalog.atlas.models import Network
 from catalog.atlas.registration import register_network
 from catalog.corpora.models import Corpus, Frame
 from catalog.files import write_atomically
-from renderer.trained import TRAINED_ARCH
 from renderer.training import EpochReport, Example, TrainingOptions, train
-from renderer.zoo import default_device
+from renderer.zoo import TRAINED_ARCH, default_device
 
 FOLDERS = "folders"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")

@@ -7,7 +7,7 @@ import torchvision
 from renderer import WeightsMismatch, load_network
 from renderer.facts import facts_of
 from renderer.labels import read_labels
-from renderer.weights import read_weights
+from renderer.networks.weights import read_weights
 from tests.release_files import (
     old_densenet_checkpoint,
     places_checkpoint,

@@ -14,9 +14,16 @@ import torch
 from torch import nn
 
 from renderer.errors import RendererError, WeightsUnavailable
-from renderer.zoo import RANDOM_WEIGHTS, Network, file_hash, finish, load_network
+from renderer.zoo import (
+    RANDOM_WEIGHTS,
+    TRAINED_ARCH,
+    Network,
+    file_hash,
+    finish,
+    load_network,
+    register_architecture,
+)
 
-TRAINED_ARCH = "trained"
 CHECKPOINT_FORMAT = "neural-atlas-trained/1"
 CHECKPOINT_KEYS = ("format", "base", "labels", "input_size", "state_dict")
 
@@ -69,8 +76,14 @@ def read_checkpoint(path: str | Path) -> dict:
     return checkpoint
 
 
-def load_trained(name: str, weights: str | None, device: torch.device) -> Network:
-    """A trained network: its base architecture, the new head, the saved weights."""
+@register_architecture(TRAINED_ARCH)
+def load_trained(
+    name: str, arch: str, weights: str | None, labels: str | None, device: torch.device
+) -> Network:
+    """A trained network: its base architecture, the new head, the saved weights.
+
+    `weights` is the checkpoint file; it carries the labels, so `labels` is not read.
+    """
     if not weights:
         raise WeightsUnavailable(f"trained network {name!r} needs its weights file")
     checkpoint = read_checkpoint(weights)

@@ -1,13 +1,14 @@
 """Any PyTorch classifier as a TorchScript file, with the layers that can be reached.
 
-A scripted module runs its `forward` as compiled code, and Python forward hooks cannot be
-registered on it, so its inner layers are out of reach as they are. When its top-level
-children, called one after another from Python (flattened before a `Linear`), give the
-same output as the whole module (true of torchvision's ResNets and VGGs, and of most CNNs
-written as a chain), `ScriptedChain` runs them that way and each child before the
-classifier's head becomes a hookable layer (children of a scripted `Sequential` too).
-Otherwise (a DenseNet applies a ReLU between `features` and `classifier`; an Inception
-adds branches) the network has its logits only.
+`load_network(name, weights=FILE, arch="torchscript", labels=FILE)` loads one, with
+ImageNet preprocessing. A scripted module runs its `forward` as compiled code, and Python
+forward hooks cannot be registered on it, so its inner layers are out of reach as they are.
+When its top-level children, called one after another from Python (flattened before a
+`Linear`), give the same output as the whole module (true of torchvision's ResNets and
+VGGs, and of most CNNs written as a chain), `ScriptedChain` runs them that way and each
+child before the classifier's head becomes a hookable layer (children of a scripted
+`Sequential` too). Otherwise (a DenseNet applies a ReLU between `features` and
+`classifier`; an Inception adds branches) the network has its logits only.
 """
 
 from __future__ import annotations
@@ -18,6 +19,17 @@ import torch
 from torch import nn
 
 from renderer.errors import WeightsMismatch, WeightsUnavailable
+from renderer.labels import read_labels
+from renderer.zoo import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    TORCHSCRIPT,
+    Network,
+    file_hash,
+    finish,
+    normalizer,
+    register_architecture,
+)
 
 # Module kinds (TorchScript's `original_name`) that are no atlas layer of their own.
 SKIPPED_KINDS = {
@@ -29,6 +41,39 @@ SKIPPED_KINDS = {
     "AvgPool2d",
     "AdaptiveAvgPool2d",
 }
+
+
+@register_architecture(TORCHSCRIPT)
+def load_torchscript(
+    name: str, arch: str, weights: str | None, labels: str | None, device: torch.device
+) -> Network:
+    """Any classifier saved as TorchScript (`weights`, the file), with a labels file;
+    ImageNet preprocessing.
+
+    Its layers are its top-level children where they compose to the whole module (see
+    `hookable`), else its logits only.
+    """
+    path = weights
+    if not path or not labels:
+        raise WeightsUnavailable(f"network {name!r} needs a TorchScript file and a labels file")
+    label_list = read_labels(labels)
+    model, candidates = hookable(read_torchscript(path), input_size=224)
+    network = finish(
+        name,
+        model,
+        candidates,
+        normalizer(IMAGENET_MEAN, IMAGENET_STD),
+        label_list,
+        file_hash(path),
+        device,
+    )
+    outputs = next((layer.channels for layer in network.layers if layer.kind == "logits"), 0)
+    if outputs != len(label_list):
+        raise WeightsMismatch(
+            f"{Path(path).name} has {outputs} outputs but the labels file "
+            f"{Path(labels).name} has {len(label_list)} labels"
+        )
+    return network
 
 
 class Stage(nn.Module):
