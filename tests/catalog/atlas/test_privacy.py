@@ -14,8 +14,7 @@ from catalog.atlas.models import Still
 from catalog.atlas.photos import photo_name
 from catalog.catalogue.export import export_catalogue
 from catalog.storage import private_storage
-
-from ..renderer.helpers import make_photograph, upload_of
+from tests.renderer.helpers import make_photograph, upload_of
 
 CHANNEL = ("efficientnet-lite0", "block10", 3)
 

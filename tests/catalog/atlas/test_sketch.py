@@ -8,8 +8,7 @@ from PIL import Image
 from catalog.atlas.models import Still
 from catalog.atlas.photos import photo_name
 from catalog.storage import private_storage
-
-from ..renderer.helpers import make_photograph, upload_of
+from tests.renderer.helpers import make_photograph, upload_of
 
 CHANNEL = ("efficientnet-lite0", "block10", 3)
 

@@ -5,8 +5,8 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from catalog.arguments import layer_named, parse_channels
 from catalog.atlas import jobs
+from catalog.atlas.arguments import layer_named, parse_channels
 from catalog.atlas.models import Still
 from renderer import SpecError
 

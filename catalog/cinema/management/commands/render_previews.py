@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.arguments import layer_named, parse_channels
+from catalog.atlas.arguments import layer_named, parse_channels
 from catalog.cinema import storyboards
 from catalog.queues import RenderingUnavailable
 
