@@ -224,7 +224,7 @@ ATLAS_MAX_RENDER_DEATHS = envint("ATLAS_MAX_RENDER_DEATHS", "3")
 ATLAS_CLEANUP_INTERVAL = envint("ATLAS_CLEANUP_INTERVAL", "3600")
 # A film job may run this long (seconds) before RQ stops it.
 ATLAS_FILM_TIMEOUT = envint("ATLAS_FILM_TIMEOUT", str(24 * 3600))
-# Films the atlas writes itself (catalog/storyboards.py): a channel's looping preview (a
+# Films the atlas writes itself (catalog/cinema/storyboards.py): a channel's looping preview (a
 # square zoom), a layer's montage, a tour (a hold per stop, transitions within a layer).
 ATLAS_PREVIEW_FILM = {
     "size": envint("ATLAS_PREVIEW_SIZE", "128"),
