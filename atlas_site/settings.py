@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "catalog.corpora",
     "catalog.cinema",
     "catalog.catalogue",
+    "catalog.relations",
 ]
 
 MIDDLEWARE = [
