@@ -160,10 +160,11 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 ATLAS_PRIVATE_ROOT = Path(env("ATLAS_PRIVATE_ROOT", str(BASE_DIR / "private")))
 
 REDIS_URL = env("REDIS_URL", "redis://localhost:6379/0")
-# Workers listen in this order: what a person watches, then batch renders and films, then
-# the rest (`rqworker live render default`).
+# Workers listen in this order: what a person watches, then the fills of the pages being
+# viewed, then batch renders and films, then the rest (`rqworker live fill render default`).
 RQ_QUEUES = {
     "live": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": envint("RENDER_TIMEOUT", "3600")},
+    "fill": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": envint("RENDER_TIMEOUT", "3600")},
     "render": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": envint("RENDER_TIMEOUT", "3600")},
     "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600},
 }
@@ -213,6 +214,10 @@ ATLAS_LOGIN_RATE = env("ATLAS_LOGIN_RATE", "10/10m")
 ATLAS_PROGRESS_INTERVAL = float(env("ATLAS_PROGRESS_INTERVAL", "0.5"))
 # Stills a worker renders in one optimization; 0: as many as the device's memory holds.
 ATLAS_BATCH_SIZE = envint("ATLAS_BATCH_SIZE", "0")
+# Opening the home, a network or a layer page queues the missing default stills it shows
+# (catalog/atlas/fill.py), ATLAS_FILL_BATCH stills a job on the "fill" queue.
+ATLAS_FILL = envbool("ATLAS_FILL", "True")
+ATLAS_FILL_BATCH = envint("ATLAS_FILL_BATCH", "8")
 # Stills in one queued job of a batch render (several workers share a layer by jobs).
 ATLAS_JOB_SIZE = envint("ATLAS_JOB_SIZE", "64")
 # The name a worker writes on the stills it renders (default: host name and process id).

@@ -38,7 +38,7 @@ def free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", type=Path, default=ROOT)
-    parser.add_argument("--queues", nargs="+", default=["live", "render", "default"])
+    parser.add_argument("--queues", nargs="+", default=["live", "fill", "render", "default"])
     parser.add_argument("--jobs", type=int, default=6)
     args = parser.parse_args()
 

@@ -145,7 +145,9 @@ def main() -> None:
         import redis
 
         connection = redis.Redis(port=redis_port)
-        queued = sum(connection.llen(f"rq:queue:{q}") for q in ("live", "render", "default"))
+        queued = sum(
+            connection.llen(f"rq:queue:{q}") for q in ("live", "fill", "render", "default")
+        )
         result = {
             "pages": {
                 "seconds": args.seconds,

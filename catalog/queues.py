@@ -1,8 +1,11 @@
 """The RQ queues and who waits: the one place that talks to Redis about jobs.
 
-Workers listen to `live`, then `render`, then `default` (`rqworker live render default`),
-so what a person is watching goes ahead of batch renders and films, and those ahead of
-exports. A Redis error anywhere here becomes `RenderingUnavailable`.
+Workers listen to `live`, then `fill`, then `render`, then `default`
+(`rqworker live fill render default`), so what a person is watching goes ahead of the
+fills of the pages being viewed (`catalog.atlas.fill`), those ahead of batch renders and
+films, and those ahead of exports. A worker picks its next job from the first queue that
+has one, so between two jobs the live queue always goes first. A Redis error anywhere
+here becomes `RenderingUnavailable`.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from redis.exceptions import RedisError
 from rq.job import Job
 
 LIVE = "live"  # a still or variant that somebody opened and is watching
+FILL = "fill"  # the missing default stills of the pages visitors open (small jobs)
 RENDER = "render"  # batch renders, films
 DEFAULT = "default"  # exports, batch preparation, everything else
-WORKER_QUEUES = (LIVE, RENDER, DEFAULT)
+WORKER_QUEUES = (LIVE, FILL, RENDER, DEFAULT)
 
 
 class RenderingUnavailable(Exception):
@@ -60,3 +64,9 @@ def position_in_queue(queue_name: str, job_id: str) -> int | None:
             for name in WORKER_QUEUES[: WORKER_QUEUES.index(queue_name)]
         )
     return ahead + own + 1
+
+
+def waiting(queue_name: str) -> int:
+    """How many jobs wait on `queue_name` (not counting the running ones)."""
+    with redis_errors_as_unavailable():
+        return django_rq.get_queue(queue_name).count

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("catalog.corpora.urls")),
     path("", include("catalog.cinema.urls")),
     path("", include("catalog.catalogue.urls")),
+    path("", include("catalog.relations.urls")),
     path("", include("catalog.atlas.urls")),
 ]

@@ -11,7 +11,7 @@
 - The periodic cleanups (expired variants and photographs, `.part` debris, sessions) run
   on one worker at a time, every ATLAS_CLEANUP_INTERVAL seconds.
 
-Start it as `python manage.py rqworker live render default` (the class is configured in
+Start it as `python manage.py rqworker live fill render default` (the class is configured in
 settings: RQ["WORKER_CLASS"]).
 """
 

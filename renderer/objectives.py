@@ -132,3 +132,24 @@ def batch_targets(
         return loss
 
     return Objective(inner, name=f"{layer}:batch", description="per-element targets")
+
+
+def direction_cossim(
+    layer: str, directions: torch.Tensor, cossim_pow: float = 4.0, floor: float = 0.1
+) -> Objective:
+    """Element n raises the layer along `directions[n]` (N, C) at every position, as
+    Activation Atlas renders its cells: the dot product with the unit direction times the
+    cosine similarity (at least `floor`) to the power `cossim_pow`, averaged over
+    positions. The cosine keeps the image on the direction itself, not on whatever
+    activation is largest along it."""
+    unit = F.normalize(directions.float(), dim=1)
+
+    def inner(T) -> torch.Tensor:
+        activations = T(layer).float()
+        if activations.dim() == 2:
+            activations = activations[:, :, None, None]
+        dot = torch.einsum("nchw,nc->nhw", activations, unit)
+        cosine = dot / (activations.norm(dim=1) + 1e-4)
+        return -(dot * cosine.clamp_min(floor) ** cossim_pow).mean(dim=(1, 2)).sum()
+
+    return Objective(inner, name=f"{layer}:directions", description="direction × cosine^pow")

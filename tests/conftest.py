@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKER_QUEUES = ("live", "render", "default")
+WORKER_QUEUES = ("live", "fill", "render", "default")
 # The PostgreSQL pass of scripts/test (`-m postgres`): where the database engine matters
 # (concurrent claims, transactions, workers sharing the database). Kept short on purpose.
 POSTGRES_MODULES = {
@@ -87,7 +87,7 @@ def atlas_settings(settings, redis_url, tmp_path):
 
     redis.Redis.from_url(redis_url).flushdb()
     settings.RQ_QUEUES = {
-        name: {"URL": redis_url, "DEFAULT_TIMEOUT": 600} for name in ("live", "render", "default")
+        name: {"URL": redis_url, "DEFAULT_TIMEOUT": 600} for name in WORKER_QUEUES
     }
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
@@ -212,13 +212,14 @@ def render_inline(channels) -> list:
     return stills
 
 
-def queued_job_ids(settings) -> list[str]:
-    """The ids of the jobs waiting in every worker queue, in the order workers take them."""
+def queued_job_ids(settings, queues=WORKER_QUEUES) -> list[str]:
+    """The ids of the jobs waiting in `queues` (default: every worker queue), in the order
+    workers take them."""
     import redis
 
     connection = redis.Redis.from_url(settings.RQ_QUEUES["render"]["URL"])
     return [
         job_id.decode()
-        for name in WORKER_QUEUES
+        for name in queues
         for job_id in connection.lrange(f"rq:queue:{name}", 0, -1)
     ]

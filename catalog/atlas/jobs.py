@@ -5,6 +5,13 @@ update (so two workers never render it twice), its image is written atomically, 
 error marks it failed with the message. Status changes go through `Still.objects`.
 A render process that dies (SIGKILL, out of memory) cannot report it: its stills stop
 beating, and `recover_stale_renders` (run by every worker) queues them again.
+
+A job on the fill queue gives way to the live queue: while it renders it looks (every
+YIELD_CHECK seconds, between optimization steps) whether a live job waits, and if one
+does it stops, hands its unfinished stills back to a new job at the front of the fill
+queue and returns, so the worker takes the live job next. A visitor's sketch therefore
+waits for at most one step of a fill batch (and the start of its own render process),
+never for a whole fill job; the fill loses at most the steps of the batch it stopped.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.utils import timezone
-from rq import Callback
+from rq import Callback, get_current_job
 
 import renderer
 from catalog import queues
@@ -34,6 +41,7 @@ from renderer.classify import classify
 log = logging.getLogger(__name__)
 _networks: dict[tuple, renderer.Network] = {}
 LOST_AFTER = 10  # seconds a queued still may wait for its job to appear in Redis
+YIELD_CHECK = 0.25  # seconds between a fill job's looks at the live queue
 
 __all__ = ["RenderingUnavailable", "queue_render_for", "render_stills", "network_for"]
 
@@ -109,29 +117,90 @@ def _move(still: Still, queue_name: str) -> bool:
     return True
 
 
-def _enqueue_render(queue_name: str, ids: list[int], job_id: str) -> None:
+def _enqueue_render(queue_name: str, ids: list[int], job_id: str, **options) -> None:
     queues.enqueue(
-        queue_name, render_stills, ids, job_id=job_id, on_failure=Callback(fail_stills_of_job)
+        queue_name,
+        render_stills,
+        ids,
+        job_id=job_id,
+        on_failure=Callback(fail_stills_of_job),
+        **options,
     )
 
 
 def render_stills(still_ids: list[int], on_step: Callable[[int, int, int], None] | None = None):
-    """RQ job: render the stills with these ids that nobody else has claimed yet."""
+    """RQ job: render the stills with these ids that nobody else has claimed yet.
+
+    On the fill queue it gives way to a waiting live job (see the module's docstring);
+    it returns the ids of the stills it rendered (or failed)."""
     claimed = [
         still
         for still in Still.objects.filter(id__in=still_ids).select_related("channel__layer")
         if Still.objects.filter(id=still.id).claim()
     ]
-    by_batch = sorted(claimed, key=lambda s: (s.render_spec().batch_key(), s.id))
-    for _, group in groupby(by_batch, key=lambda s: s.render_spec().batch_key()):
-        group = list(group)
-        size = _batch_size(group)
-        for start in range(0, len(group), size):
-            _render_batch(group[start : start + size], [s.id for s in claimed], on_step)
+    batches = _batches(claimed)
+    live_waits = _live_waits() if _on_queue(queues.FILL) else None
+    for number, batch in enumerate(batches):
+        try:
+            if live_waits and number and live_waits(now=True):
+                raise renderer.RenderCancelled("a live job waits")
+            _render_batch(batch, [s.id for s in claimed], on_step, live_waits)
+        except renderer.RenderCancelled:
+            rest = [still.id for later in batches[number:] for still in later]
+            _give_back(rest, queues.FILL)
+            return [still.id for earlier in batches[:number] for still in earlier]
     return [still.id for still in claimed]
 
 
-def _render_batch(stills: list[Still], job_ids: list[int], on_step) -> None:
+def _batches(stills: list[Still]) -> list[list[Still]]:
+    """The stills in optimizations: by batch key, at most `_batch_size` at a time."""
+    by_batch = sorted(stills, key=lambda s: (s.render_spec().batch_key(), s.id))
+    batches = []
+    for _, group in groupby(by_batch, key=lambda s: s.render_spec().batch_key()):
+        group = list(group)
+        size = _batch_size(group)
+        batches += [group[start : start + size] for start in range(0, len(group), size)]
+    return batches
+
+
+def _on_queue(queue_name: str) -> bool:
+    job = get_current_job()
+    return job is not None and job.origin == queue_name
+
+
+def _live_waits() -> Callable[..., bool]:
+    """A `should_cancel` for the engine: true when a job waits on the live queue (looked
+    up at most every YIELD_CHECK seconds; a Redis error counts as no)."""
+    last_look = [time.monotonic()]
+
+    def live_waits(now: bool = False) -> bool:
+        if not now and time.monotonic() - last_look[0] < YIELD_CHECK:
+            return False
+        last_look[0] = time.monotonic()
+        try:
+            return queues.waiting(queues.LIVE) > 0
+        except RenderingUnavailable:
+            return False
+
+    return live_waits
+
+
+def _give_back(still_ids: list[int], queue_name: str) -> None:
+    """Hand this job's unfinished stills to a new job at the front of `queue_name`."""
+    running = list(Still.objects.filter(id__in=still_ids, status=Still.RUNNING).order_by("id"))
+    if not running:
+        return
+    job_id = f"render-{running[0].spec_hash[:40]}-{running[0].attempts + 1}"
+    ids = [still.id for still in running]
+    Still.objects.filter(id__in=ids).release(job_id, queue_name)
+    try:
+        _enqueue_render(queue_name, ids, job_id, at_front=True)
+    except RenderingUnavailable:  # new again: the next visit to their page queues them
+        Still.objects.filter(id__in=ids).unqueue(job_id)
+    log.info("stills %s gave way to the live queue (job %s)", ids, job_id)
+
+
+def _render_batch(stills: list[Still], job_ids: list[int], on_step, should_cancel=None) -> None:
     try:
         network = network_for(stills[0].channel.layer.network_id)
         specs = [still.render_spec() for still in stills]
@@ -139,9 +208,12 @@ def _render_batch(stills: list[Still], job_ids: list[int], on_step) -> None:
             network,
             specs,
             progress=_progress_writer([s.id for s in stills], job_ids, on_step),
+            should_cancel=should_cancel,
             photos=load_photos(specs),
         )
         _store_all(network, stills, results)
+    except renderer.RenderCancelled:
+        raise
     except Exception as exc:
         log.exception("render of stills %s failed", [s.id for s in stills])
         Still.objects.filter(id__in=[s.id for s in stills]).fail(

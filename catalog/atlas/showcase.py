@@ -23,11 +23,6 @@ def network_strip(network: Network, length: int = STRIP_LENGTH) -> list[tuple[La
     return [cards[round(i * step)] for i in range(length)]
 
 
-def network_cards() -> list[tuple[Network, list[tuple[Layer, Still]]]]:
-    """Every network with its strip of stills."""
-    return [(network, network_strip(network)) for network in Network.objects.all()]
-
-
 def featured_channels(limit: int = FEATURED) -> list[tuple[Channel, Still | None]]:
     """The channels curators featured (on their note), with their rendered stills."""
     channels = list(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from PIL import Image
 
 from catalog.atlas.models import Still
@@ -17,6 +18,14 @@ SIDE = 192  # a grid cell is at most ~130 CSS px: twice that is sharp on a dense
 
 def needs_thumbnail(still: Still) -> bool:
     return int(still.spec.get("size", 0)) > SIDE
+
+
+def grid_url(still: Still) -> str:
+    """Where a grid on the site gets the image of an atlas still (its thumbnail view when
+    the still is larger than a cell, else the still itself)."""
+    if needs_thumbnail(still):
+        return reverse("still-thumbnail", args=[still.id])
+    return still.image.url
 
 
 def thumbnail_name(still: Still) -> str:

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from catalog.atlas.views import batches, channels, pages, prints, stills
+from catalog.atlas.views import batches, channels, filling, pages, prints, stills
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("stills.json", filling.home_stills, name="home-stills"),
     path("about/", pages.about, name="about"),
     path("search/", pages.search, name="search"),
     path("classes/<path:label>/", pages.class_detail, name="class"),
@@ -17,7 +18,9 @@ urlpatterns = [
     path("stills/<int:still_id>/thumb.png", stills.still_thumbnail, name="still-thumbnail"),
     path("stills/<int:still_id>/download.png", stills.still_download, name="still-download"),
     path("n/<str:network>/", pages.network_detail, name="network"),
+    path("n/<str:network>/stills.json", filling.network_stills, name="network-stills"),
     path("n/<str:network>/<str:layer>/", pages.layer_detail, name="layer"),
+    path("n/<str:network>/<str:layer>/stills.json", filling.layer_stills, name="layer-stills"),
     path("n/<str:network>/<str:layer>/print/", pages.contact_sheet, name="contact-sheet"),
     path("n/<str:network>/<str:layer>/<int:index>/", channels.channel_detail, name="channel"),
     path(

@@ -46,6 +46,8 @@ from catalog.corpora.export import write_corpora
 from catalog.corpora.training import training_page
 from catalog.curation.models import Annotation, Taxon
 from catalog.queues import RenderingUnavailable
+from catalog.relations.atlas_export import write_activation_atlases
+from catalog.relations.export import write_relations
 from catalog.templatetags.atlas import relative_link
 
 MANIFEST = "catalogue.json"
@@ -187,6 +189,8 @@ class _Site:
         self.classes()
         self.tours()
         write_corpora(self)
+        write_relations(self)
+        write_activation_atlases(self)
         self.static_files()
 
     def layer(self, layer: Layer) -> None:

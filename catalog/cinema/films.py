@@ -27,6 +27,8 @@ from catalog.atlas.jobs import network_for
 from catalog.atlas.models import Network
 from catalog.cinema.models import Film
 from catalog.queues import RenderingUnavailable
+from catalog.relations.atlas_films import atlas_pictures, check_atlas_shots
+from catalog.relations.circuit_films import expand_circuit_shots
 from catalog.storage import save_bytes, save_file
 from renderer.cinema import FilmSpec, FilmSpecError, render_film
 from renderer.cinema.film import Progress
@@ -46,12 +48,14 @@ class FilmCancelled(Exception):
 
 def check_spec(data) -> FilmSpec:
     """Validate parsed JSON as a film spec for a network of the catalog: its fields, then
-    its layers and channels against the registered rows. Raises `FilmSpecError`."""
-    spec = FilmSpec.from_json(data)
+    its layers and channels against the registered rows (`circuit` shots spelled out from
+    the stored links first). Raises `FilmSpecError`."""
+    spec = FilmSpec.from_json(expand_circuit_shots(data))
     row = Network.objects.filter(name=spec.network).first()
     if row is None:
         raise FilmSpecError(None, "network", f"{spec.network!r} is not registered in the atlas")
     spec.check_network(_CatalogNetwork(row))
+    check_atlas_shots(spec, row)
     return spec
 
 
@@ -134,7 +138,7 @@ def render_film_job(film_id: int, on_frame: Progress | None = None) -> dict | No
 
 
 def _render(film: Film, on_frame: Progress | None) -> dict:
-    spec = FilmSpec.from_json(film.spec)
+    spec = FilmSpec.from_json(expand_circuit_shots(film.spec))
     Film.objects.filter(id=film.id).update(frames_total=spec.frames)
     row = Network.objects.filter(name=spec.network).first()
     if row is None:
@@ -147,6 +151,7 @@ def _render(film: Film, on_frame: Progress | None) -> dict:
             video,
             frame_cache(),
             progress=_progress_writer(film, on_frame),
+            pictures=atlas_pictures(spec),
         )
         poster = save_bytes(f"{FILMS_DIR}/film-{film.id}.png", _poster(video, report["frames"]))
         output = save_file(f"{FILMS_DIR}/film-{film.id}.mp4", video)

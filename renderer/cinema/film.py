@@ -11,12 +11,14 @@ render that is stopped and started again renders only the frames it lacks.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 
+from renderer.cinema.atlas_shot import picture_digest, picture_tensor, render_atlas_frame
 from renderer.cinema.canvas import (
     full_view,
     geometry_for,
@@ -52,6 +54,7 @@ def render_film(
     screens: int = 1,
     progress: Progress | None = None,
     codec: str = "h264",
+    pictures: Mapping[int, Image.Image | np.ndarray] | None = None,
 ) -> dict:
     """Render `film_spec` to `output` (MP4; `codec="prores"` for a MOV), or to `screens`
     synchronised files and a manifest; frames are cached in `cache_dir`.
@@ -60,7 +63,9 @@ def render_film(
     every frame; an exception raised from it stops the render, and a later call resumes
     from the cached frames. Returns output, frames, rendered, cached, seconds (of
     rendering), duration (of the film), fps, size (of one screen) and, with several
-    screens, files and manifest.
+    screens, files and manifest. `pictures` maps the index of each `atlas` shot to the
+    map its camera moves over (the catalog resolves it from the shot's layer, corpus and
+    grid).
     """
     started = time.perf_counter()
     film = film_spec if isinstance(film_spec, FilmSpec) else FilmSpec.from_json(film_spec)
@@ -68,14 +73,17 @@ def render_film(
     if isinstance(screens, bool) or not isinstance(screens, int) or not 1 <= screens <= MAX_SCREENS:
         raise FilmSpecError(None, "screens", f"must be a whole number from 1 to {MAX_SCREENS}")
     plans = plan_frames(film, steps)
-    keys = _frame_keys(film, plans, screens, steps, network.weight_hash)
+    maps = _atlas_maps(film, pictures or {}, network.device)
+    keys = _frame_keys(film, plans, screens, steps, network.weight_hash, maps)
     cache = FrameCache(cache_dir)
     width, height = film.size
     output = Path(output)
     screens_out = Screens(output, width, height, film.fps, screens, codec)
     counts = {"rendered": 0, "cached": 0}
     try:
-        _render_frames(network, film, plans, keys, cache, screens, screens_out, counts, progress)
+        _render_frames(
+            network, film, plans, keys, cache, screens, screens_out, counts, progress, maps
+        )
     except BaseException:
         screens_out.abort()
         raise
@@ -95,19 +103,40 @@ def render_film(
     return report
 
 
-def _frame_keys(film: FilmSpec, plans, screens: int, steps, weight_hash: str) -> list[str]:
+def _atlas_maps(film: FilmSpec, pictures, device) -> dict[int, tuple[str, torch.Tensor]]:
+    """Each atlas shot's map: its digest and pixels (on `device`)."""
+    maps = {}
+    for shot in film.shots:
+        if shot.kind != "atlas":
+            continue
+        if shot.index not in pictures:
+            raise FilmSpecError(
+                shot.index, "corpus", "no map of this activation atlas was given to the renderer"
+            )
+        picture = pictures[shot.index]
+        maps[shot.index] = (picture_digest(picture), picture_tensor(picture).to(device))
+    return maps
+
+
+def _frame_keys(
+    film: FilmSpec, plans, screens: int, steps, weight_hash: str, maps=None
+) -> list[str]:
     render_key = film.render_key(screens, steps)
     keys: list[str] = []
     for plan in plans:
         shot = plan.shot.to_dict(with_caption=False)
         shot["steps"] = plan.steps
+        if plan.shot.index in (maps or {}):
+            shot["picture"] = maps[plan.shot.index][0]
         keys.append(
             frame_key(render_key, shot, plan.frame, keys[-1] if keys else None, weight_hash)
         )
     return keys
 
 
-def _render_frames(network, film, plans, keys, cache, screens, out, counts, progress) -> None:
+def _render_frames(
+    network, film, plans, keys, cache, screens, out, counts, progress, maps=None
+) -> None:
     last = None  # (key, state, picture) of the frame just before, when in memory
     for number, (plan, key) in enumerate(zip(plans, keys, strict=True)):
         previous = keys[number - 1] if number else None
@@ -117,7 +146,10 @@ def _render_frames(network, film, plans, keys, cache, screens, out, counts, prog
         else:
             if previous and (last is None or last[0] != previous):
                 last = (previous, cache.state(previous, network.device), cache.image(previous))
-            state, picture = render_frame(network, film, plan, last, screens)
+            if plan.shot.kind == "atlas":
+                state, picture = render_atlas_frame(film, plan, maps[plan.shot.index][1], screens)
+            else:
+                state, picture = render_frame(network, film, plan, last, screens)
             cache.store(key, picture, state)
             counts["rendered"] += 1
             last = (key, state, picture)

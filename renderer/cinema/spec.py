@@ -16,8 +16,9 @@ from renderer.errors import SpecError, UnknownLayer
 from renderer.zoo import Network
 
 FILM_STYLES = ("fourier", "pixel", "cppn")  # transparent has no meaning in H.264
-SHOT_KINDS = ("zoom", "pan", "transition", "hold", "montage")
+SHOT_KINDS = ("zoom", "pan", "transition", "hold", "montage", "atlas")
 MAX_SIZE = (3840, 2160)
+ATLAS_MAX_ZOOM = 32
 FILM_DEFAULTS = {
     "fps": 24,
     "style": "fourier",
@@ -44,6 +45,16 @@ SHOT_FIELDS = {
     "transition": {"from": None, "to": None},
     "hold": {"channel": None},
     "montage": {"channels": None, "zoom": 1.0},
+    # a camera over an activation atlas's map (see renderer/cinema/atlas_shot.py): from
+    # `start_zoom` about `start_centre` to `zoom` about `centre`
+    "atlas": {
+        "corpus": "samples",
+        "grid": 8,
+        "zoom": 4.0,
+        "centre": (0.5, 0.5),
+        "start_zoom": 1.0,
+        "start_centre": (0.5, 0.5),
+    },
 }
 COMMON_SHOT_FIELDS = {"kind", "layer", "seconds", "easing", "caption", "steps"}
 DEFAULT_EASING = {"zoom": "linear", "hold": "linear", "montage": "linear"}
@@ -78,6 +89,8 @@ class ShotSpec:
     def channels(self) -> list[int]:
         """Every channel the shot shows, in order."""
         p = self.params
+        if self.kind == "atlas":
+            return []
         if self.kind == "transition":
             return [p["from"], p["to"]]
         if self.kind in ("pan", "montage"):
@@ -141,12 +154,16 @@ class FilmSpec:
     @classmethod
     def load(cls, path) -> FilmSpec:
         """Read and validate a spec file."""
+        return cls.from_json(cls.read(path))
+
+    @staticmethod
+    def read(path):
+        """A spec file's JSON, not validated yet (`FilmSpecError` if it is not JSON)."""
         with open(path, encoding="utf-8") as handle:
             try:
-                data = json.load(handle)
+                return json.load(handle)
             except json.JSONDecodeError as exc:
                 raise FilmSpecError(None, "spec", f"not valid JSON: {exc}") from None
-        return cls.from_json(data)
 
     def frames_of(self, shot: ShotSpec) -> int:
         """How many frames `shot` lasts: seconds × fps, rounded, at least one."""
@@ -239,6 +256,8 @@ def _parse_shot(index: int, shot, fps: int) -> ShotSpec:
 
 
 def _check_params(index: int, kind: str, params: dict) -> None:
+    if kind == "atlas":
+        return _check_atlas_params(index, params)
     for key in ("channel", "from", "to"):
         if key in params:
             _check_int(index, key, params[key], 0, None)
@@ -270,6 +289,29 @@ def _check_params(index: int, kind: str, params: dict) -> None:
                 raise FilmSpecError(index, "width", "the canvas must be wider than the frame")
 
 
+def _check_atlas_params(index: int, params: dict) -> None:
+    if not isinstance(params["corpus"], str) or not params["corpus"]:
+        raise FilmSpecError(index, "corpus", "must be a corpus name")
+    _check_int(index, "grid", params["grid"], 2, 32)
+    for key in ("zoom", "start_zoom"):
+        _check_number(index, key, params[key], 0, ATLAS_MAX_ZOOM)
+        if params[key] < 1:
+            raise FilmSpecError(index, key, "must be at least 1 (1: the whole map)")
+    for key in ("centre", "start_centre"):
+        params[key] = _checked_point(index, key, params[key])
+
+
+def _checked_point(index: int, name: str, point) -> tuple[float, float]:
+    if (
+        not isinstance(point, list | tuple)
+        or len(point) != 2
+        or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in point)
+        or not all(0 <= c <= 1 for c in point)
+    ):
+        raise FilmSpecError(index, name, "must be [x, y] with both in [0, 1]")
+    return (float(point[0]), float(point[1]))
+
+
 def _check_size(size) -> tuple[int, int]:
     if (
         not isinstance(size, list | tuple)
@@ -292,6 +334,8 @@ def _check_size(size) -> tuple[int, int]:
 
 
 def _channel_fields(shot: ShotSpec) -> list[tuple[str, int]]:
+    if shot.kind == "atlas":
+        return []
     if shot.kind == "transition":
         return [("from", shot.params["from"]), ("to", shot.params["to"])]
     if shot.kind in ("pan", "montage"):

@@ -18,7 +18,8 @@ class StillQuerySet(models.QuerySet):
 
     Each transition is a conditional update, so it happens once however many web
     processes and workers try it at the same time; each returns how many rows changed.
-    Life of a still: new → queued → running → done, or failed / cancelled → (reset) new.
+    Life of a still: new → queued → running → done, or failed / cancelled → (reset) new;
+    a fill job that gives way to the live queue hands its running stills back (→ queued).
     """
 
     def queue(self, job_id: str, queue_name: str) -> int:
@@ -43,6 +44,14 @@ class StillQuerySet(models.QuerySet):
     def unqueue(self, job_id: str) -> int:
         """queued in `job_id` → new (the job never reached Redis)."""
         return self.filter(status=Still.QUEUED, job_id=job_id).update(status=Still.NEW, job_id="")
+
+    def release(self, job_id: str, queue_name: str) -> int:
+        """running → queued in the new job `job_id`: a render process that gives way to
+        the live queue hands back the stills it has not finished."""
+        return self.filter(status=Still.RUNNING).update(
+            status=Still.QUEUED, job_id=job_id, queue=queue_name, queued_at=timezone.now(),
+            progress=0.0, attempts=F("attempts") + 1,
+        )  # fmt: skip
 
     def claim(self) -> int:
         """queued (or new, when rendered in-process) → running: a worker claims it.

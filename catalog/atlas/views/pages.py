@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from catalog.atlas import showcase
+from catalog.atlas import fill, showcase
 from catalog.atlas.models import Channel, Network, Still
 from catalog.atlas.views.lookup import layer_or_404
 from catalog.corpora.training import training_report
@@ -13,8 +13,10 @@ SEARCH_LIMIT = 120
 
 
 def home(request):
+    networks, to_come = fill.home_cards()
     context = {
-        "networks": showcase.network_cards(),
+        "networks": networks,
+        "to_come": to_come,
         "featured": showcase.featured_channels(),
         "featured_taxa": showcase.featured_taxa(),
     }
@@ -33,9 +35,11 @@ def about(request):
 
 def network_detail(request, network):
     network = get_object_or_404(Network, name=network)
+    layers = network.layer_cards()
     context = {
         "network": network,
-        "layers": network.layer_cards(),
+        "layers": layers,
+        "to_come": fill.fill_network(network, layers),
         "trained": training_report(network) is not None,
     }
     return render(request, "atlas/network.html", context)
@@ -43,6 +47,7 @@ def network_detail(request, network):
 
 def layer_detail(request, network, layer):
     layer = layer_or_404(network, layer)
+    to_come = fill.fill_layer(layer)
     order = "puppyslug" if request.GET.get("sort") == "puppyslug" else "index"
     cells = layer.cells(order)
     rendered = sum(1 for _, still in cells if still)
@@ -52,6 +57,7 @@ def layer_detail(request, network, layer):
         "network": layer.network,
         "cells": cells,
         "rendered": rendered,
+        "to_come": to_come,
         "order": order,
         "previous_layer": before,
         "next_layer": after,

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('y', models.PositiveSmallIntegerField()),
                 ('count', models.PositiveIntegerField(help_text='activation vectors in the cell')),
                 ('image', models.CharField(help_text="the cell's image (storage)", max_length=500)),
-                ('top_channels', models.JSONField(default=list, help_text='[[channel index, share of the direction]], strongest first')),
+                ('top_channels', models.JSONField(default=list, help_text="[[channel index, z]], strongest first: the cell's mean above the corpus's, in the corpus's standard deviations")),
                 ('atlas', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cells', to='relations.activationatlas')),
                 ('frames', models.ManyToManyField(blank=True, related_name='atlas_cells', to='corpora.frame')),
             ],

@@ -58,7 +58,9 @@ class AtlasCell(models.Model):
     image = models.CharField(max_length=500, help_text="the cell's image (storage)")
     frames = models.ManyToManyField(Frame, related_name="atlas_cells", blank=True)
     top_channels = models.JSONField(
-        default=list, help_text="[[channel index, share of the direction]], strongest first"
+        default=list,
+        help_text="[[channel index, z]], strongest first: the cell's mean above the corpus's, "
+        "in the corpus's standard deviations",
     )
 
     class Meta:

@@ -98,7 +98,8 @@ def test_two_workers_on_two_machines_share_a_batch_and_gunicorn_serves_it(deploy
         gunicorn += ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"]
         processes.append(start(gunicorn, ROOT, env, tmp_path / "gunicorn.log"))
         site = f"http://127.0.0.1:{port}"
-        wait_for(lambda: get(site + "/")[0] == 200, "gunicorn")
+        # (the about page: the home page would queue its strip's stills on the fill queue)
+        wait_for(lambda: get(site + "/about/")[0] == 200, "gunicorn")
         for name in MACHINES:
             folder = tmp_path / name  # its own working folder: nothing local is shared
             folder.mkdir()

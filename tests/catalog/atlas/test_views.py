@@ -5,7 +5,7 @@ import redis
 from django.urls import reverse
 
 from catalog.atlas.models import Channel, Still
-from tests.conftest import queued_job_ids
+from tests.conftest import WORKER_QUEUES, queued_job_ids
 
 
 def channel_url(layer="block10", index=3, network="efficientnet-lite0"):
@@ -112,7 +112,7 @@ def test_with_redis_down_cached_pages_work_and_uncached_ones_say_so(
     client.get(channel_url(index=1))
     run_worker()
     down = {"URL": "redis://127.0.0.1:1/0"}
-    settings.RQ_QUEUES = {name: down for name in ("live", "render", "default")}
+    settings.RQ_QUEUES = {name: down for name in WORKER_QUEUES}
     cached = client.get(channel_url(index=1))
     assert cached.status_code == 200 and b'id="still-image"' in cached.content
     uncached = client.get(channel_url(index=2))

@@ -8,6 +8,8 @@ from catalog.atlas.jobs import network_for
 from catalog.atlas.models import Network
 from catalog.cinema.films import frame_cache, render_film_job
 from catalog.cinema.models import Film
+from catalog.relations.atlas_films import atlas_pictures
+from catalog.relations.circuit_films import expand_circuit_shots
 from renderer.cinema import FilmSpec, FilmSpecError, render_film
 from renderer.cinema.encode import OddSize
 
@@ -42,7 +44,7 @@ class Command(BaseCommand):
         if prores and not output.lower().endswith(".mov"):
             raise CommandError("--prores writes QuickTime: give an --output ending in .mov")
         try:
-            film = FilmSpec.load(spec)
+            film = FilmSpec.from_json(expand_circuit_shots(FilmSpec.read(spec)))
         except OSError as exc:
             raise CommandError(f"cannot read {spec}: {exc.strerror}") from exc
         except FilmSpecError as exc:
@@ -59,6 +61,7 @@ class Command(BaseCommand):
                     screens=screens,
                     progress=lambda done, total: bar.update(done - bar.n),
                     codec="prores" if prores else "h264",
+                    pictures=atlas_pictures(film),
                 )
             except (FilmSpecError, OddSize) as exc:
                 raise CommandError(f"{spec}: {exc}") from exc
