@@ -15,7 +15,8 @@ from contextlib import contextmanager
 
 import django_rq
 from redis.exceptions import RedisError
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 LIVE = "live"  # a still or variant that somebody opened and is watching
 FILL = "fill"  # the missing default stills of the pages visitors open (small jobs)
@@ -48,6 +49,16 @@ def job_exists(job_id: str) -> bool:
         return False
     with redis_errors_as_unavailable():
         return Job.exists(job_id, connection=django_rq.get_connection(DEFAULT))
+
+
+def waiting_or_running(job_id: str) -> bool:
+    """Whether the job `job_id` is queued, deferred or started (any queue)."""
+    with redis_errors_as_unavailable():
+        try:
+            job = Job.fetch(job_id, connection=django_rq.get_connection(DEFAULT))
+        except NoSuchJobError:
+            return False
+        return job.get_status() in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED)
 
 
 def position_in_queue(queue_name: str, job_id: str) -> int | None:

@@ -13,14 +13,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import django_rq
 import torch
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from PIL import Image
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
 
 from catalog import queues
 from catalog.atlas.jobs import network_for
@@ -281,21 +278,12 @@ def queue_dataset_examples(network: Network, corpus: Corpus) -> bool:
     """Queue the dataset examples of `network` over `corpus` (all layers) on the `render`
     queue; False when that job is already waiting or running."""
     job_id = job_id_for(network, corpus)
-    if _waiting_or_running(job_id):
+    if queues.waiting_or_running(job_id):
         return False
     queues.enqueue(
         queues.RENDER, dataset_examples_job, network.id, corpus.id, job_id=job_id, job_timeout=-1
     )
     return True
-
-
-def _waiting_or_running(job_id: str) -> bool:
-    with queues.redis_errors_as_unavailable():
-        try:
-            job = Job.fetch(job_id, connection=django_rq.get_connection(queues.RENDER))
-        except NoSuchJobError:
-            return False
-        return job.get_status() in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED)
 
 
 def dataset_examples_job(network_id: int, corpus_id: int, top: int = 9) -> dict:

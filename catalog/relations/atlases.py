@@ -26,7 +26,7 @@ from django.utils import timezone
 from catalog import queues
 from catalog.atlas.jobs import network_for
 from catalog.atlas.models import Layer, Network
-from catalog.corpora.dataset_examples import _waiting_or_running, open_frame
+from catalog.corpora.dataset_examples import open_frame
 from catalog.corpora.models import Corpus, Frame
 from catalog.corpora.samples import SAMPLE_CORPUS
 from catalog.relations.models import ActivationAtlas, AtlasCell
@@ -298,7 +298,7 @@ def queue_activation_atlas(atlas: ActivationAtlas) -> bool:
     if atlas.status == ActivationAtlas.DONE:
         return False
     job_id = job_id_for(atlas)
-    if _waiting_or_running(job_id):
+    if queues.waiting_or_running(job_id):
         return False
     ActivationAtlas.objects.filter(id=atlas.id).update(
         status=ActivationAtlas.NEW, stage="queued", progress=0.0, error="", job_id=job_id

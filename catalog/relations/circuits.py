@@ -220,10 +220,8 @@ def job_id_for(network: Network, corpus: Corpus) -> str:
 def queue_circuits(network: Network, corpus: Corpus, top: int = DEFAULT_TOP) -> bool:
     """Queue the circuits of every layer of `network` over `corpus` on the `render` queue;
     False when that job is already waiting or running."""
-    from catalog.corpora.dataset_examples import _waiting_or_running
-
     job_id = job_id_for(network, corpus)
-    if _waiting_or_running(job_id):
+    if queues.waiting_or_running(job_id):
         return False
     queues.enqueue(
         queues.RENDER, circuits_job, network.id, corpus.id, top, job_id=job_id, job_timeout=-1
