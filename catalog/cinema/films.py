@@ -65,16 +65,17 @@ class _CatalogNetwork:
 
     def __init__(self, row: Network):
         self.name = row.name
-        self.layers = {
-            layer.name: SimpleNamespace(kind=layer.kind, channels=layer.channel_count)
-            for layer in row.layers.all()
-        }
+        self.layers = [
+            SimpleNamespace(name=layer.name, kind=layer.kind, channels=layer.channel_count)
+            for layer in row.layers.all()  # in the network's order
+        ]
 
     def layer(self, name: str):
-        if name not in self.layers:
-            known = ", ".join(self.layers)
-            raise UnknownLayer(f"network {self.name!r} has no layer {name!r}; layers: {known}")
-        return self.layers[name]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        known = ", ".join(layer.name for layer in self.layers)
+        raise UnknownLayer(f"network {self.name!r} has no layer {name!r}; layers: {known}")
 
 
 def queue_film(film: Film) -> bool:

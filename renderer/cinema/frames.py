@@ -22,7 +22,7 @@ from PIL import Image
 from renderer.cinema.encode import write_atomically
 from renderer.spec import RENDERER_VERSION
 
-CINEMA_VERSION = "1"
+CINEMA_VERSION = "2"  # 2: moves keep their detail (`canvas.keep_spectrum`)
 
 
 def frame_key(

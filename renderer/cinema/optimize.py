@@ -8,7 +8,7 @@ step are the engine's own (`objectives.batch_targets`, `engine.optimization_step
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 import torch
@@ -30,37 +30,84 @@ PAN_CROPS = 2  # regions per step on a pan's canvas: the view and one around it
 PAN_WARMUP = 4
 
 
+@dataclass(frozen=True)
+class _Stage:
+    """One layer a frame's objective reads: its name, module and per-region batch plan."""
+
+    name: str
+    module: str
+    base: BatchPlan
+    levels: torch.Tensor
+    colour: torch.Tensor
+
+
 class FrameObjective:
-    """Per-region targets of one frame as a lucent objective, on the engine's batch plan."""
+    """Per-region targets of one frame as a lucent objective, on the engine's batch plan.
+
+    A zoom with `to_layer` goes deeper: its shot's channel weighs 1 - progress, the later
+    layer's `to_channel` weighs progress, so the objective moves down the network."""
 
     def __init__(self, network: Network, plan: FramePlan, regions: int):
         self.network, self.frame = network, plan
-        self.layer = network.layer(plan.shot.layer)
-        spec = RenderSpec(network.name, self.layer.name, 0)
-        self.base: BatchPlan = plan_batch(network, [spec] * regions, None)
-        self.levels = channel_levels(network, self.layer.name)
-        self.colour = colour_channels(network, self.layer.name, plan.shot.channels())
+        shot = plan.shot
+        self.stages = [self._stage(shot.layer, shot.channels(), regions)]
+        if shot.kind == "zoom" and shot.params.get("to_layer"):
+            self.stages.append(
+                self._stage(shot.params["to_layer"], [shot.params["to_channel"]], regions)
+            )
 
-    def at(self, positions: torch.Tensor, panels: torch.Tensor) -> BatchPlan:
-        """The batch plan for regions centred at `positions` of `panels`' canvases."""
+    def _stage(self, layer_name: str, channels: list[int], regions: int) -> _Stage:
+        layer = self.network.layer(layer_name)
+        spec = RenderSpec(self.network.name, layer.name, 0)
+        return _Stage(
+            layer.name,
+            layer.module,
+            plan_batch(self.network, [spec] * regions, None),
+            channel_levels(self.network, layer.name),
+            colour_channels(self.network, layer.name, channels),
+        )
+
+    def at(self, positions: torch.Tensor, panels: torch.Tensor) -> list[BatchPlan]:
+        """Each stage's batch plan for regions centred at `positions` of `panels`' canvases."""
         a, b, weight_a, weight_b = targets(self.frame, positions, panels)
-        return replace(self.base, channel_a=a, channel_b=b, weight_a=weight_a, weight_b=weight_b)
+        first = self.stages[0].base
+        if len(self.stages) == 1:
+            return [replace(first, channel_a=a, channel_b=b, weight_a=weight_a, weight_b=weight_b)]
+        deeper = torch.full_like(a, self.frame.shot.params["to_channel"])
+        progress, none = self.frame.progress, torch.zeros_like(weight_a)
+        return [
+            replace(
+                first, channel_a=a, channel_b=a, weight_a=weight_a * (1 - progress), weight_b=none
+            ),
+            replace(
+                self.stages[1].base,
+                channel_a=deeper,
+                channel_b=deeper,
+                weight_a=torch.full_like(weight_a, progress),
+                weight_b=none,
+            ),
+        ]
 
-    def step(self, optimizer, image_fn, elements: BatchPlan, seeds, counter: int, acts):
+    def step(self, optimizer, image_fn, elements: list[BatchPlan], seeds, counter: int, acts):
         """One engine step: `image_fn()` (one image per region) toward `elements`' targets."""
+        parts = [
+            batch_targets(stage.name, plan, stage.levels, stage.colour)
+            for stage, plan in zip(self.stages, elements, strict=True)
+        ]
         optimization_step(
             self.network,
             acts,
             optimizer,
             image_fn,
-            batch_targets(self.layer.name, elements, self.levels, self.colour),
+            lambda T: sum(part(T) for part in parts),
             transforms="standard",
             seeds=seeds,
             step=counter,
         )
 
     def hooks(self):
-        return capture(self.network.model, {self.layer.name: self.layer.module}, self.layer.name)
+        modules = {stage.name: stage.module for stage in self.stages}
+        return capture(self.network.model, modules, self.stages[-1].name)
 
 
 def optimize_canvas(

@@ -40,7 +40,14 @@ FILM_LIMITS = {
 }
 # Fields of each kind: required ones map to None, optional ones to their default.
 SHOT_FIELDS = {
-    "zoom": {"channel": None, "zoom": 1.02, "centre": (0.5, 0.5)},
+    # a zoom that goes deeper: its objective moves from `layer` to `to_layer`'s `to_channel`
+    "zoom": {
+        "channel": None,
+        "zoom": 1.02,
+        "centre": (0.5, 0.5),
+        "to_layer": None,
+        "to_channel": None,
+    },
     "pan": {"channels": None, "width": None},
     "transition": {"from": None, "to": None},
     "hold": {"channel": None},
@@ -56,6 +63,7 @@ SHOT_FIELDS = {
         "start_centre": (0.5, 0.5),
     },
 }
+OPTIONAL_SHOT_FIELDS = {"width", "to_layer", "to_channel"}  # None: not given
 COMMON_SHOT_FIELDS = {"kind", "layer", "seconds", "easing", "caption", "steps"}
 DEFAULT_EASING = {"zoom": "linear", "hold": "linear", "montage": "linear"}
 
@@ -100,7 +108,8 @@ class ShotSpec:
     def to_dict(self, with_caption: bool = True) -> dict:
         """The shot as JSON-ready data (without the caption: it is drawn, not rendered)."""
         data = {"kind": self.kind, "layer": self.layer, "seconds": self.seconds}
-        data.update(easing=self.easing, steps=self.steps, **self.params)
+        given = {key: value for key, value in self.params.items() if value is not None}
+        data.update(easing=self.easing, steps=self.steps, **given)
         if with_caption:
             data["caption"] = self.caption
         return {
@@ -186,13 +195,9 @@ class FilmSpec:
                 raise FilmSpecError(shot.index, "layer", str(exc)) from None
             if layer.kind != "conv":
                 raise FilmSpecError(shot.index, "layer", f"{shot.layer!r} is not spatial")
-            for name, channel in _channel_fields(shot):
-                if channel >= layer.channels:
-                    raise FilmSpecError(
-                        shot.index,
-                        name,
-                        f"layer {shot.layer!r} has {layer.channels} channels, got {channel}",
-                    )
+            _check_channels(shot.index, layer, _channel_fields(shot))
+            if shot.kind == "zoom" and shot.params["to_layer"] is not None:
+                _check_deeper_layer(network, shot)
 
     def render_key(self, screens: int, steps: int | None) -> dict:
         """Film-wide values that change every frame's pixels (part of each frame's key)."""
@@ -248,7 +253,7 @@ def _parse_shot(index: int, shot, fps: int) -> ShotSpec:
         _check_int(index, "steps", steps, 1, 1000)
     params = {}
     for key, default in fields.items():
-        if key not in shot and default is None and key != "width":
+        if key not in shot and default is None and key not in OPTIONAL_SHOT_FIELDS:
             raise FilmSpecError(index, key, f"a {kind} shot needs {key!r}")
         params[key] = shot.get(key, default)
     _check_params(index, kind, params)
@@ -279,6 +284,7 @@ def _check_params(index: int, kind: str, params: dict) -> None:
         ):
             raise FilmSpecError(index, "centre", "must be [x, y] with both in [0, 1]")
         params["centre"] = (float(centre[0]), float(centre[1]))
+        _check_deeper(index, params)
     if kind == "pan":
         width = params["width"]
         if width is None:
@@ -287,6 +293,20 @@ def _check_params(index: int, kind: str, params: dict) -> None:
             _check_number(index, "width", width, 1, 16)
             if width < 1.01:
                 raise FilmSpecError(index, "width", "the canvas must be wider than the frame")
+
+
+def _check_deeper(index: int, params: dict) -> None:
+    """A deeper zoom names both the later layer and its channel, or neither."""
+    to_layer, to_channel = params["to_layer"], params["to_channel"]
+    if to_layer is None and to_channel is None:
+        return
+    if to_layer is None:
+        raise FilmSpecError(index, "to_layer", "a zoom with 'to_channel' needs 'to_layer'")
+    if not isinstance(to_layer, str) or not to_layer:
+        raise FilmSpecError(index, "to_layer", "must be a layer name")
+    if to_channel is None:
+        raise FilmSpecError(index, "to_channel", "a zoom with 'to_layer' needs 'to_channel'")
+    _check_int(index, "to_channel", to_channel, 0, None)
 
 
 def _check_atlas_params(index: int, params: dict) -> None:
@@ -331,6 +351,29 @@ def _check_size(size) -> tuple[int, int]:
             None, "size", f"H.264 yuv420p needs even dimensions, got {width}×{height}"
         )
     return (width, height)
+
+
+def _check_channels(index: int, layer, fields: list[tuple[str, int]]) -> None:
+    for name, channel in fields:
+        if channel >= layer.channels:
+            raise FilmSpecError(
+                index, name, f"layer {layer.name!r} has {layer.channels} channels, got {channel}"
+            )
+
+
+def _check_deeper_layer(network: Network, shot: ShotSpec) -> None:
+    """A deeper zoom's `to_layer`: a spatial layer of the network after the shot's layer."""
+    name = shot.params["to_layer"]
+    try:
+        deeper = network.layer(name)
+    except UnknownLayer as exc:
+        raise FilmSpecError(shot.index, "to_layer", str(exc)) from None
+    if deeper.kind != "conv":
+        raise FilmSpecError(shot.index, "to_layer", f"{name!r} is not spatial")
+    order = [layer.name for layer in network.layers]
+    if order.index(name) <= order.index(shot.layer):
+        raise FilmSpecError(shot.index, "to_layer", f"{name!r} is not after {shot.layer!r}")
+    _check_channels(shot.index, deeper, [("to_channel", shot.params["to_channel"])])
 
 
 def _channel_fields(shot: ShotSpec) -> list[tuple[str, int]]:

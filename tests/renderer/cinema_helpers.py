@@ -37,3 +37,13 @@ def rank_of(network, layer_name: str, channel: int, frame: np.ndarray) -> int:
 
 def mean_difference(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a.astype(np.float32) - b.astype(np.float32)).mean() / 255)
+
+
+def detail_energy(frame: np.ndarray) -> float:
+    """Mean squared response of a Laplacian filter on the frame's grey levels: the energy
+    of its finest detail (a blur lowers it, sharpening raises it)."""
+    grey = frame.astype(np.float32).mean(axis=-1) / 255
+    laplacian = (
+        4 * grey[1:-1, 1:-1] - grey[:-2, 1:-1] - grey[2:, 1:-1] - grey[1:-1, :-2] - grey[1:-1, 2:]
+    )
+    return float((laplacian**2).mean())

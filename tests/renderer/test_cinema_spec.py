@@ -48,6 +48,9 @@ def with_shot(index, **changes):
         (with_shot(0, centre=[2, 0]), 0, "centre"),
         (with_shot(0, seconds=0), 0, "seconds"),
         (with_shot(0, seconds=0.01), 0, "seconds"),
+        (with_shot(0, to_layer="block12"), 0, "to_channel"),
+        (with_shot(0, to_channel=5), 0, "to_layer"),
+        (with_shot(0, to_layer="block12", to_channel=-2), 0, "to_channel"),
         (with_shot(1, easing="bounce"), 1, "easing"),
         (with_shot(1, to="seven"), 1, "to"),
         (with_shot(1, channel=4), 1, "channel"),
@@ -81,6 +84,25 @@ def test_layers_and_channels_are_checked_against_the_network(lite0):
     with pytest.raises(FilmSpecError) as error:
         FilmSpec.from_json(with_shot(0, layer="block99")).check_network(lite0)
     assert (error.value.shot_index, error.value.field) == (0, "layer")
+
+
+@pytest.mark.parametrize(
+    "to_layer, to_channel, message",
+    [
+        ("block99", 0, "has no layer 'block99'"),
+        ("block8", 0, "'block8' is not after 'block10'"),
+        ("block10", 0, "'block10' is not after 'block10'"),
+        ("block12", 5000, "has 192 channels, got 5000"),
+    ],
+)
+def test_a_deeper_zoom_names_a_later_layer_and_one_of_its_channels(
+    lite0, to_layer, to_channel, message
+):
+    deeper = with_shot(0, to_layer=to_layer, to_channel=to_channel)
+    with pytest.raises(FilmSpecError, match=message) as error:
+        FilmSpec.from_json(deeper).check_network(lite0)
+    assert error.value.shot_index == 0
+    assert error.value.field == ("to_channel" if to_channel == 5000 else "to_layer")
 
 
 @pytest.mark.parametrize("path", sorted(DOCS.glob("*.json")), ids=lambda p: p.name)

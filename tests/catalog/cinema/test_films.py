@@ -81,6 +81,8 @@ def test_an_invalid_spec_is_a_form_error_naming_shot_and_field(admin_client):
     assert "film, field 'size'" in spec_errors(add_film(admin_client, spec(size=[65, 48])))
     assert "film, field 'network'" in spec_errors(add_film(admin_client, spec(network="nonet")))
     assert "valid JSON" in spec_errors(add_film(admin_client, '{"network": '))
+    upward = spec(shots=[{**SPEC["shots"][0], "to_layer": "block1", "to_channel": 0}])
+    assert "is not after" in spec_errors(add_film(admin_client, upward))
     assert not Film.objects.exists()
 
 
