@@ -8,6 +8,21 @@ from renderer.cinema.params import noise_images
 from renderer.figures import channel_baseline
 from renderer.layers import capture, forward_until
 
+SIZE = (64, 48)
+
+
+def film(*shots, **overrides) -> dict:
+    """A tiny film spec on efficientnet-lite0 (64×48, 4 fps, few steps)."""
+    return {
+        "network": "efficientnet-lite0",
+        "size": list(SIZE),
+        "fps": 4,
+        "first_steps": 48,
+        "steps": 4,
+        "shots": list(shots),
+        **overrides,
+    }
+
 
 def decode(path) -> list[np.ndarray]:
     """Every frame of a video file, as (H, W, 3) uint8 arrays."""

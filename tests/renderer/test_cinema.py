@@ -7,22 +7,14 @@ import pytest
 
 from renderer import RenderSpec, render
 from renderer.cinema import render_film
-from tests.renderer.cinema_helpers import channel_means, decode, mean_difference, rank_of
-
-SIZE = (64, 48)
-
-
-def film(*shots, **overrides) -> dict:
-    return {
-        "network": "efficientnet-lite0",
-        "size": list(SIZE),
-        "fps": 4,
-        "first_steps": 48,
-        "steps": 4,
-        "shots": list(shots),
-        **overrides,
-    }
-
+from tests.renderer.cinema_helpers import (
+    SIZE,
+    channel_means,
+    decode,
+    film,
+    mean_difference,
+    rank_of,
+)
 
 ZOOM = {"kind": "zoom", "layer": "block10", "channel": 3, "seconds": 1, "zoom": 1.02}
 TRANSITION = {"kind": "transition", "layer": "block10", "from": 3, "to": 7, "seconds": 1}

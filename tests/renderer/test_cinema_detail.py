@@ -14,21 +14,14 @@ from PIL import Image
 from renderer import RenderSpec, render
 from renderer.cinema import render_film
 from renderer.cinema.canvas import zoom
-from tests.renderer.cinema_helpers import decode, detail_energy, mean_difference, rank_of
-
-SIZE = (64, 48)
-
-
-def film(*shots, **overrides) -> dict:
-    return {
-        "network": "efficientnet-lite0",
-        "size": list(SIZE),
-        "fps": 4,
-        "first_steps": 48,
-        "steps": 4,
-        "shots": list(shots),
-        **overrides,
-    }
+from tests.renderer.cinema_helpers import (
+    SIZE,
+    decode,
+    detail_energy,
+    film,
+    mean_difference,
+    rank_of,
+)
 
 
 def frames_of(lite0, folder, spec) -> list[np.ndarray]:
