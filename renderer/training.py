@@ -124,7 +124,7 @@ def train(
         torch.manual_seed(options.seed)
         network = network_to_train(options, len(classes), torch.device(device))
         val_batch = evaluation_batch([images[i] for i in val_ids], options.input_size)
-        loop = _Loop(network, options, class_weights(targets[train_ids], len(classes)))
+        loop = TrainingLoop(network, options, class_weights(targets[train_ids], len(classes)))
         history, best_state = loop.run(
             [images[i] for i in train_ids],
             targets[train_ids],
@@ -246,20 +246,37 @@ def class_weights(targets: torch.Tensor, classes: int) -> torch.Tensor:
     return counts.sum() / (classes * counts)
 
 
-class _Loop:
+class TrainingLoop:
     """The epochs: train on augmented batches, measure held-out accuracy, stop early."""
 
-    def __init__(self, network: Network, options: TrainingOptions, weights: torch.Tensor):
+    def __init__(
+        self,
+        network: Network,
+        options: TrainingOptions,
+        weights: torch.Tensor,
+        augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        groups: list[dict] | None = None,
+        train_mode: bool = False,
+    ):
+        """`augment` maps one stored example to the network's input (default: an image's
+        augmentation); `groups` are the optimizer's parameter groups (default: the head at
+        the learning rate, the unfrozen base layers 10× slower); with `train_mode` the
+        model is in training mode (its new BatchNorm layers learn) during each epoch."""
         self.network, self.options = network, options
         self.weights = weights.to(network.device)
-        self.augment = augmentation(options.input_size)
+        self.augment = augment or augmentation(options.input_size)
+        self.optimizer = torch.optim.AdamW(groups or self.fine_tuning(), weight_decay=1e-4)
+        self.train_mode = train_mode
+
+    def fine_tuning(self) -> list[dict]:
+        network, rate = self.network, self.options.learning_rate
         head = network.model.get_submodule(network.layer("logits").module)
         head_ids = {id(p) for p in head.parameters()}
         body = [p for p in network.model.parameters() if p.requires_grad and id(p) not in head_ids]
-        groups = [{"params": list(head.parameters()), "lr": options.learning_rate}]
+        groups = [{"params": list(head.parameters()), "lr": rate}]
         if body:
-            groups.append({"params": body, "lr": options.learning_rate / 10})
-        self.optimizer = torch.optim.AdamW(groups, weight_decay=1e-4)
+            groups.append({"params": body, "lr": rate / 10})
+        return groups
 
     def run(self, images, targets, val_batch, val_targets, progress):
         history: list[EpochReport] = []
@@ -301,6 +318,7 @@ class _Loop:
         device, size = self.network.device, self.options.batch_size
         order = torch.randperm(len(images))
         total_loss, correct = 0.0, 0
+        self.network.model.train(self.train_mode)
         for start in range(0, len(images), size):
             ids = order[start : start + size]
             batch = torch.stack([self.augment(images[i]) for i in ids]).to(device)
@@ -312,6 +330,7 @@ class _Loop:
             self.optimizer.step()
             total_loss += float(loss.detach()) * len(ids)
             correct += int((logits.argmax(dim=1) == batch_targets).sum())
+        self.network.model.eval()
         return total_loss / len(images), correct / len(images)
 
 
