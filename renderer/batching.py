@@ -63,7 +63,7 @@ def batch_size_for(
     """The batch size for `wanted` stills like `spec`: on a GPU (or with `memory` given),
     measured by a probe step with two elements; on the CPU, `CPU_BATCH`."""
     if memory is None:
-        if network.device.type != "cuda":
+        if network.device.type != "cuda" or "frames" in network.extra:
             return max(1, min(wanted, CPU_BATCH))
         memory = CudaMemory(network.device)
     from renderer.engine import optimize

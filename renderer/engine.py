@@ -40,7 +40,8 @@ class RenderResult:
     """One rendered spec: its image(s) and the figures the catalog stores beside it.
 
     `images` has `spec.count` entries; `image` is the one image, or all of them side by
-    side for a diversity set or an interpolation.
+    side for a diversity set or an interpolation. A temporal network's still is a moving
+    image: `clip` holds its frames (`fps` per second) and `image` is its poster.
     """
 
     spec: RenderSpec
@@ -48,6 +49,8 @@ class RenderResult:
     figures: dict
     seconds: float
     frames: list[dict] = field(default_factory=list)
+    clip: list[Image.Image] = field(default_factory=list)  # a moving image's frames
+    fps: int = 0
 
     @property
     def image(self) -> Image.Image:
@@ -89,6 +92,10 @@ def render_batch(
     step and, when true, raises `RenderCancelled`. `photos` maps a dream spec's photo
     hash to the photograph. `precision="bfloat16"` runs the network under autocast.
     """
+    if "frames" in network.extra:  # a temporal network: its stills are moving images
+        from renderer.temporal.moving import render_clips
+
+        return render_clips(network, specs, progress, should_cancel)
     done = optimize(network, specs, progress, should_cancel, photos, precision)
     with torch.no_grad():
         final = done.image_fn()

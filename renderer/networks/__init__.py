@@ -15,4 +15,11 @@ from renderer.networks import (
     trained,
 )
 
-__all__ = ["efficientnet_lite", "inception", "temporal", "torchscript", "torchvision_arch", "trained"]
+__all__ = [
+    "efficientnet_lite",
+    "inception",
+    "temporal",
+    "torchscript",
+    "torchvision_arch",
+    "trained",
+]

@@ -125,7 +125,11 @@ def train_clips(
             train_mode=True,
         )
         history, best_state = loop.run(
-            [tensors[i] for i in train_ids], targets[train_ids], val_batch, targets[val_ids], progress
+            [tensors[i] for i in train_ids],
+            targets[train_ids],
+            val_batch,
+            targets[val_ids],
+            progress,
         )
     network.model.load_state_dict(best_state)
     train_batch = clip_evaluation_batch([tensors[i] for i in train_ids], options.input_size)
