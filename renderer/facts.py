@@ -79,6 +79,13 @@ def facts_of(network: Network, arch: str | None = None, weights: str | None = No
         base = network.extra.get("base", "a zoo network")
         description = f"{base} fine-tuned here to {classes} labels of a corpus."
         source = f"trained here from {base}, {weights_from}"
+    elif "frames" in network.extra:
+        base = network.extra.get("base", "a zoo network")
+        description = (
+            f"A temporal network trained here on clips of {network.extra['frames']} frames: "
+            f"{base}'s features per frame, convolutions across time, {classes} labels."
+        )
+        source = f"trained here from {base}, {weights_from}"
     else:
         description = f"torchvision's {arch} with {classes} classes."
         source = f"torchvision {arch} architecture, {weights_from}"

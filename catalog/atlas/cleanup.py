@@ -32,8 +32,9 @@ def expire_variants(older_than: float) -> int:
     )
     removed = 0
     for still in expired.iterator():
-        if still.image:
-            default_storage.delete(still.image.name)
+        for stored in (still.image, still.video):
+            if stored:
+                default_storage.delete(stored.name)
         removed += Still.objects.filter(id=still.id, status=still.status).delete()[0]
     return removed
 

@@ -19,11 +19,13 @@ from __future__ import annotations
 import io
 import logging
 import secrets
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from itertools import groupby
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -37,6 +39,7 @@ from catalog.queues import RenderingUnavailable
 from catalog.storage import save_bytes
 from renderer.batching import batch_size_for
 from renderer.classify import classify
+from renderer.temporal.moving import write_clip
 
 log = logging.getLogger(__name__)
 _networks: dict[tuple, renderer.Network] = {}
@@ -262,21 +265,38 @@ def _progress_writer(ids: list[int], job_ids: list[int], on_step) -> Callable[[i
 
 def _store_all(network: renderer.Network, stills: list[Still], results) -> None:
     """Classify the batch's images in one pass, write each image, mark each still done."""
-    classes = _classifications(network, [result.image for result in results])
+    classes = _classifications(network, results)
     for still, result, found in zip(stills, results, classes, strict=True):
         png = io.BytesIO()
         result.image.save(png, format="PNG")
-        name = save_bytes(image_path_for(still), png.getvalue())
+        path = image_path_for(still)
+        clip = {"video": save_clip(path, result)} if result.clip else {}
+        name = save_bytes(path, png.getvalue())
         Still.objects.filter(id=still.id).finish(
-            image=name, figures=result.figures, seconds=result.seconds, **found
+            image=name, figures=result.figures, seconds=result.seconds, **clip, **found
         )
 
 
-def _classifications(network: renderer.Network, images) -> list[dict]:
-    """The network's own top classes for each still, and its puppyslug index.
+def save_clip(image_path: str, result) -> str:
+    """A moving image's MP4 beside its poster (written whole, then stored)."""
+    with tempfile.TemporaryDirectory() as folder:
+        mp4 = Path(folder) / "clip.mp4"
+        write_clip(result.clip, mp4, result.fps)
+        return save_bytes(str(Path(image_path).with_suffix(".mp4")), mp4.read_bytes())
+
+
+def _classifications(network: renderer.Network, results) -> list[dict]:
+    """The network's own top classes for each still, and its puppyslug index (a moving
+    image's classes come with it, from the temporal network).
 
     Stills that rendered are kept even if classifying them fails; the error is logged.
     """
+    if all(result.clip for result in results):
+        return [
+            {"top_classes": [{"label": label, "probability": p} for label, p in top]}
+            for top in (result.figures.pop("top_classes", []) for result in results)
+        ]
+    images = [result.image for result in results]
     try:
         found = classify(network, images)
     except (renderer.RendererError, OSError, RuntimeError, ValueError):

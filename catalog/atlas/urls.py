@@ -15,6 +15,7 @@ urlpatterns = [
     path("batches/<int:batch_id>/retry/", batches.batch_retry, name="batch-retry"),
     path("stills/<int:still_id>/status.json", stills.still_status, name="still-status"),
     path("stills/<int:still_id>/image.png", stills.still_image, name="still-image"),
+    path("stills/<int:still_id>/clip.mp4", stills.still_video, name="still-video"),
     path("stills/<int:still_id>/thumb.png", stills.still_thumbnail, name="still-thumbnail"),
     path("stills/<int:still_id>/download.png", stills.still_download, name="still-download"),
     path("n/<str:network>/", pages.network_detail, name="network"),

@@ -289,6 +289,8 @@ class _Site:
         """Copy a still's image into the catalogue; None if there is none or it is lost."""
         if still is None or not still.image or not self.media(still.image.name):
             return None
+        if still.video and not self.media(still.video.name):
+            still.video = None  # its poster is shown as a still image
         self.stills.add(still.image.name)
         return still
 

@@ -152,9 +152,50 @@ def train_network(
     return network, report
 
 
+def train_temporal_network(
+    name: str,
+    corpus_name: str,
+    labels: str,
+    options: TrainingOptions,
+    frames: int,
+    rate: float | None = None,
+    progress: Callable[[EpochReport], None] | None = None,
+) -> tuple[Network, dict]:
+    """Train a temporal network on clips of the corpus's videos, labelled by a CSV or
+    (`labels="motion"`) by their camera movement; register and report it."""
+    from catalog.corpora.clips import labelled_clips
+    from renderer.networks.temporal import TEMPORAL_ARCH
+    from renderer.temporal.training import train_clips
+
+    check_new_network_name(name)
+    corpus = corpus_named(corpus_name)
+    clips = labelled_clips(corpus, labels, frames, rate)
+    folder = network_folder(name)
+    weights = folder / "weights.pt"
+    result = train_clips(clips, weights, options, frames, progress, device=default_device())
+    labels_file = folder / "labels.txt"
+    write_atomically(labels_file, lambda out: out.write("\n".join(result.classes).encode()))
+    network = register_network(
+        name, weights=str(weights), arch=TEMPORAL_ARCH, labels=str(labels_file)
+    )
+    report = {
+        "network": name,
+        "corpus": corpus.name,
+        "frames": len(clips),
+        "clips": len(clips),
+        "clip_frames": frames,
+        "rate": rate,
+        "labels_from": labels,
+    }
+    report.update(result.as_dict())
+    text = json.dumps(report, indent=1)
+    write_atomically(folder / "report.json", lambda out: out.write(text.encode()))
+    return network, report
+
+
 def training_report(network: Network) -> dict | None:
     """The report of a network trained here, or None for any other network."""
-    if network.arch != TRAINED_ARCH or not network.weights:
+    if network.arch not in (TRAINED_ARCH, "temporal") or not network.weights:
         return None
     try:
         return json.loads(Path(network.weights).with_name("report.json").read_text())

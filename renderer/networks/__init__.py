@@ -2,8 +2,8 @@
 
 One file per network or kind of file, each registering itself with `renderer.zoo`: by
 name `efficientnet_lite` and `inception`; by `arch` `torchvision_arch` (state-dict files,
-read by `weights`), `torchscript`, `trained` and `temporal` (clips). To add a network, add a file here that
-calls `register_network` and import it below.
+read by `weights`), `torchscript`, `trained` and `temporal` (networks that see clips).
+To add a network, add a file here that calls `register_network` and import it below.
 """
 
 from renderer.networks import (

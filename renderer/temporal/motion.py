@@ -78,7 +78,7 @@ def estimate_motion(frames: Sequence[np.ndarray]) -> Motion:
         raise ValueError(f"motion needs at least 2 frames, got {len(frames)}")
     greys = [grey(frame) for frame in frames]
     width = greys[0].shape[1]
-    moves = np.array([pair_motion(a, b) for a, b in zip(greys, greys[1:])])
+    moves = np.array([pair_motion(a, b) for a, b in zip(greys[:-1], greys[1:], strict=True)])
     dx, dy, scale = np.median(moves, axis=0)
     return Motion(round(dx / width, 5), round(dy / width, 5), round(scale, 5))
 

@@ -154,6 +154,9 @@ class Still(models.Model):
         max_length=100, blank=True, help_text="the worker (ATLAS_WORKER_NAME) that claimed it"
     )
     image = models.ImageField(upload_to="stills", blank=True)
+    video = models.FileField(
+        upload_to="stills", blank=True, help_text="a moving image's clip (MP4); image: its poster"
+    )
     figures = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     error_detail = models.TextField(blank=True, help_text="traceback, for staff")
@@ -202,6 +205,13 @@ class Still(models.Model):
             return None
         return self.image.url if self.is_public else reverse("still-image", args=[self.id])
 
+    @property
+    def video_url(self) -> str | None:
+        """Where a browser gets a moving image's clip (None for a still image)."""
+        if not self.is_cached or not self.video:
+            return None
+        return self.video.url if self.is_public else reverse("still-video", args=[self.id])
+
     def render_spec(self) -> RenderSpec:
         return RenderSpec(**self.spec)
 
@@ -238,6 +248,7 @@ class Still(models.Model):
             "progress": round(self.progress, 3),
             "position": position,
             "image": self.image_url,
+            "video": self.video_url,
             "figures": self.figures,
             "display": self.display_figures(),
             "error": self.error,

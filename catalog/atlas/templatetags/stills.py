@@ -21,6 +21,16 @@ def still_src(context, still) -> str:
     return still.image_url or ""
 
 
+@register.simple_tag(takes_context=True)
+def video_src(context, still) -> str:
+    """A moving image's clip as this page links it ("" for a still image)."""
+    if not still.video:
+        return ""
+    if context.get("export_page") is not None:
+        return link(context, still.video)
+    return still.video_url or ""
+
+
 @register.filter
 def display_width(still) -> int:
     """The still drawn at a whole multiple of its size that fits the frame: every image

@@ -24,6 +24,14 @@ def still_image(request, still_id):
     return _stored_file(still.image.name, "image/png")
 
 
+def still_video(request, still_id):
+    """A moving image's clip for those who may see it."""
+    still = visible_still_or_404(request, still_id)
+    if not still.is_cached or not still.video:
+        raise Http404("no clip")
+    return _stored_file(still.video.name, "video/mp4")
+
+
 def still_download(request, still_id):
     """A still's PNG as a download named for its channel (efficientnet-lite0-block3-7.png)."""
     still = visible_still_or_404(request, still_id)

@@ -102,5 +102,6 @@ def still_json(still: Still) -> dict:
         "objective": still.figures.get("objective"),
         "seconds": still.seconds,
         "image": _where(still.image.name) if still.image else None,
+        **({"video": _where(still.video.name)} if still.video else {}),
         "error": still.error or None,
     }
