@@ -18,6 +18,11 @@ from skimage.registration import phase_cross_correlation
 STILL, PAN_LEFT, PAN_RIGHT = "still", "pan left", "pan right"
 TILT_UP, TILT_DOWN, ZOOM_IN, ZOOM_OUT = "tilt up", "tilt down", "zoom in", "zoom out"
 MOTION_LABELS = (STILL, PAN_LEFT, PAN_RIGHT, TILT_UP, TILT_DOWN, ZOOM_IN, ZOOM_OUT)
+# What each movement looks like played backwards.
+OPPOSITES = {
+    STILL: STILL, PAN_LEFT: PAN_RIGHT, PAN_RIGHT: PAN_LEFT, TILT_UP: TILT_DOWN,
+    TILT_DOWN: TILT_UP, ZOOM_IN: ZOOM_OUT, ZOOM_OUT: ZOOM_IN,
+}  # fmt: skip
 GRID = 3  # patches per side
 STILL_BELOW = 0.002  # of the frame's width per frame, at the frame's edge
 SUBPIXEL = 10  # phase correlation resolves 1/10 pixel

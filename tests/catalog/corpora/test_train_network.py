@@ -14,7 +14,15 @@ from catalog.corpora.training import FOLDERS, labelled_frames
 from tests.conftest import render_inline
 from tests.renderer.pattern_helpers import PATTERNS, pattern_image
 
-JSON_KEYS = {"network", "train_accuracy", "val_accuracy", "classes", "frames", "seconds"}
+JSON_KEYS = {
+    "network",
+    "train_accuracy",
+    "val_accuracy",
+    "classes",
+    "frames",
+    "confusion",
+    "seconds",
+}
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from catalog.corpora.training import (
     train_network,
     train_temporal_network,
 )
+from renderer.temporal.training import TEMPORAL_DEFAULTS
 from renderer.training import TrainingOptions
 
 
@@ -52,11 +53,20 @@ class Command(BaseCommand):
         )
         defaults = TrainingOptions()
         parser.add_argument("--base", default=defaults.base, help="the zoo network to start from")
-        parser.add_argument("--epochs", type=int, default=defaults.epochs)
+        parser.add_argument(
+            "--epochs",
+            type=int,
+            help=f"default {defaults.epochs}, {TEMPORAL_DEFAULTS['epochs']} with --temporal",
+        )
         parser.add_argument(
             "--size", type=int, default=defaults.input_size, help="input size to train at"
         )
-        parser.add_argument("--patience", type=int, default=defaults.patience)
+        parser.add_argument(
+            "--patience",
+            type=int,
+            help=f"epochs without a better held-out accuracy before stopping (default "
+            f"{defaults.patience}, {TEMPORAL_DEFAULTS['patience']} with --temporal)",
+        )
         parser.add_argument("--seed", type=int, default=defaults.seed)
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="print the result as JSON"
@@ -76,11 +86,11 @@ class Command(BaseCommand):
         if temporal and labels == FOLDERS:
             raise CommandError("--temporal: label clips by a CSV or --motion, not by folders")
         try:
+            given = {k: options[k] for k in ("epochs", "patience") if options[k] is not None}
             training = TrainingOptions(
+                **{**(TEMPORAL_DEFAULTS if temporal else {}), **given},
                 base=options["base"],
-                epochs=options["epochs"],
                 input_size=options["size"],
-                patience=options["patience"],
                 seed=options["seed"],
             )
             with tqdm(total=training.epochs, unit="epoch", desc=name, disable=None) as bar:
