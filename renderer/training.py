@@ -153,7 +153,7 @@ def train(
     )
 
 
-def check_examples(examples: Sequence[Example]) -> list[str]:
+def check_examples(examples: Sequence[Example], unit: str = "images") -> list[str]:
     """The sorted classes; at least two, each with two examples (one to train, one held out)."""
     counts: dict[str, int] = {}
     for example in examples:
@@ -164,7 +164,7 @@ def check_examples(examples: Sequence[Example]) -> list[str]:
         raise SpecError("labels", f"training needs at least 2 classes, got {sorted(counts)}")
     scarce = sorted(label for label, count in counts.items() if count < 2)
     if scarce:
-        raise SpecError("labels", f"each class needs at least 2 images; too few: {scarce}")
+        raise SpecError("labels", f"each class needs at least 2 {unit}; too few: {scarce}")
     return sorted(counts)
 
 

@@ -11,6 +11,7 @@ the clips within those seconds) or from the clips' own camera movement (`motion`
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,6 +104,9 @@ def labelled_clips(corpus: Corpus, labels: str, frames: int, rate: float | None)
     clips = corpus_clips(corpus, frames, rate)
     if labels == MOTION:
         chosen = [_labelled(clip, motion_label(clip.frames)) for clip in clips]
+        counts = Counter(clip.label for clip in chosen)
+        # A movement seen once can be neither learned nor held out: it is left out.
+        chosen = [clip for clip in chosen if counts[clip.label] >= 2]
     else:
         chosen = _by_rules(clips, read_clip_rules(labels), corpus)
     found = sorted({clip.label for clip in chosen})

@@ -95,7 +95,7 @@ def check_clips(clips: Sequence[Clip], frames: int) -> list[str]:
     short = [clip.title for clip in clips if len(clip.frames) != frames]
     if short:
         raise SpecError("frames", f"{len(short)} clips are not {frames} frames long: {short[:3]}")
-    return check_examples([Example(clip.title, clip.label) for clip in clips])
+    return check_examples([Example(clip.title, clip.label) for clip in clips], unit="clips")
 
 
 def played_backwards(

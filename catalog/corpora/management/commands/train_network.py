@@ -119,12 +119,12 @@ class Command(BaseCommand):
             "confusion": report["confusion"],
             "seconds": round(time.perf_counter() - started, 1),
         }
+        if temporal:
+            summary["clips"] = report["clips"]
         if as_json:
             self.stdout.write(json.dumps(summary))
             return
         unit = "clips" if temporal else "frames"
-        if temporal:
-            summary["clips"] = report["clips"]
         self.stdout.write(
             f"Registered {network.name}: {len(report['classes'])} classes, "
             f"{report['frames']} {unit} ({report['val_frames']} held out), "
