@@ -6,6 +6,13 @@ import torch
 
 import renderer
 from renderer.errors import SpecError, WeightsUnavailable
+from renderer.temporal.camera import (
+    CAMERA_MOVES,
+    HELD_OUT,
+    camera_clips,
+    photograph,
+    training_photographs,
+)
 from renderer.temporal.motion import MOTION_LABELS, estimate_motion, motion_label
 from renderer.temporal.moving import render_clips, temporal_basis, write_clip
 from renderer.temporal.training import (
@@ -17,13 +24,6 @@ from renderer.temporal.training import (
     train_clips,
 )
 from renderer.training import TrainingOptions, accuracy, confusion_matrix, predict
-from tests.renderer.temporal_helpers import (
-    CAMERA_MOVES,
-    HELD_OUT,
-    camera_clips,
-    photograph,
-    training_photographs,
-)
 
 SIDE = 48  # the network's input
 STEPS = 48

@@ -5,7 +5,6 @@ import json
 from io import StringIO
 
 import av
-import numpy as np
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -16,9 +15,8 @@ from catalog.corpora.clips import MOTION, corpus_clips, labelled_clips
 from catalog.corpora.models import Corpus
 from catalog.corpora.training import TrainingInputError, network_folder
 from renderer.cinema.encode import VideoWriter
-from renderer.temporal.camera import film
+from renderer.temporal.camera import CAMERA_MOVES, film, photograph
 from tests.conftest import render_inline
-from tests.renderer.temporal_helpers import CAMERA_MOVES, photograph
 
 PHOTOS = ("astronaut", "coffee", "immunohistochemistry", "chelsea")
 SIDE = 80
