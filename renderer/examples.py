@@ -64,6 +64,12 @@ def _reading(output: torch.Tensor) -> LayerReading:
     if output.dim() == 2:  # logits: one value per image, the whole frame its "position"
         zeros = torch.zeros_like(output, dtype=torch.long)
         return LayerReading(output, zeros, output, zeros, (1, 1))
+    if output.dim() == 5:  # a temporal layer: the whole clip (time and space) in one row
+        n, c = output.shape[:2]
+        flat = output.reshape(n, c, -1)
+        maxima, max_positions = flat.max(dim=2)
+        minima, min_positions = flat.min(dim=2)
+        return LayerReading(maxima, max_positions, minima, min_positions, (1, flat.shape[2]))
     n, c, h, w = output.shape
     flat = output.reshape(n, c, h * w)
     maxima, max_positions = flat.max(dim=2)

@@ -36,7 +36,7 @@ from catalog import queues
 from catalog.atlas.models import Network, Still
 from catalog.atlas.photos import load_photos
 from catalog.queues import RenderingUnavailable
-from catalog.storage import save_bytes
+from catalog.storage import save_bytes, save_file
 from renderer.batching import batch_size_for
 from renderer.classify import classify
 from renderer.temporal.moving import write_clip
@@ -282,7 +282,7 @@ def save_clip(image_path: str, result) -> str:
     with tempfile.TemporaryDirectory() as folder:
         mp4 = Path(folder) / "clip.mp4"
         write_clip(result.clip, mp4, result.fps)
-        return save_bytes(str(Path(image_path).with_suffix(".mp4")), mp4.read_bytes())
+        return save_file(str(Path(image_path).with_suffix(".mp4")), mp4)
 
 
 def _classifications(network: renderer.Network, results) -> list[dict]:

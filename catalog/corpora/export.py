@@ -1,5 +1,6 @@
 """The corpora in the static catalogue: the list, each corpus's frames, each frame's page,
-and the frames' thumbnails (which the channel pages' dataset examples show too)."""
+and the frames' thumbnails and example clips (which the channel pages' dataset examples
+show too)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,5 @@ def write_corpora(site) -> None:
         site.page(corpus.get_absolute_url(), "corpora/corpus.html", context)
         for frame in frames:
             site.page(frame.get_absolute_url(), "corpora/frame.html", frame_context(frame))
+        for name in corpus.clip_examples.values_list("video", flat=True).distinct():
+            site.media(name)

@@ -199,3 +199,39 @@ class DatasetExample(models.Model):
         width = max(1.0, self.box_width * (self.frame.width or 1))
         height = max(1.0, self.box_height * (self.frame.height or 1))
         return f"aspect-ratio:{width:.1f}/{height:.1f}"
+
+
+def clip_upload_to(example: ClipExample, filename: str) -> str:
+    return f"corpora/{example.corpus.name}/clips/{filename}"
+
+
+class ClipExample(models.Model):
+    """A clip of a corpus's video among a temporal channel's top-k (or bottom-k) by the
+    channel's maximum (minimum) over the clip's time and space, kept as a short MP4."""
+
+    TOP, BOTTOM = DatasetExample.TOP, DatasetExample.BOTTOM
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="clip_examples")
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="clip_examples")
+    source = models.CharField(max_length=SOURCE_LENGTH, help_text="relative to the corpus folder")
+    start = models.FloatField(help_text="seconds into the video")
+    end = models.FloatField(help_text="seconds into the video (the last frame's time)")
+    side = models.CharField(max_length=6, choices=DatasetExample.SIDES)
+    rank = models.PositiveIntegerField(help_text="1 is the strongest")
+    value = models.FloatField()
+    video = models.FileField(upload_to=clip_upload_to)
+
+    class Meta:
+        ordering = ["channel", "corpus", "side", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "corpus", "side", "rank"], name="unique_clip_example"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.side} {self.rank}: {self.title}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.source} {self.start:.2f}–{self.end:.2f} s"

@@ -153,3 +153,35 @@ def test_a_temporal_network_trains_registers_and_shows_moving_images(
     assert line["image"].endswith(".png") and line["video"].endswith(".mp4")
     training_page = client.get(reverse("training", args=["moves"]))
     assert training_page.status_code == 200
+
+
+def test_a_temporal_channels_dataset_examples_are_clips_and_the_export_carries_them(
+    camera_corpus, client, tmp_path
+):
+    train_json("moves", "--corpus", "films", "--temporal", "--motion", "--epochs", "2",
+               "--size", "48")  # fmt: skip
+    out = StringIO()
+    call_command("dataset_examples", "moves", "--corpus", "films", "--layers", "logits",
+                 "--top", "2", "--json", stdout=out, stderr=StringIO())  # fmt: skip
+    entries = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [e["channel"] for e in entries] == [0, 1, 2, 3]
+    sources = {clip.source for clip in corpus_clips(camera_corpus, frames=8)}
+    for entry in entries:
+        assert len(entry["top"]) == len(entry["bottom"]) == 2
+        assert entry["top"][0]["value"] >= entry["top"][1]["value"]
+        for example in entry["top"] + entry["bottom"]:
+            assert example["source"] in sources and example["end"] > example["start"]
+            with default_storage.open(example["video"]) as stored, av.open(stored) as clip:
+                assert len(list(clip.decode(video=0))) == 8
+    channel = Network.objects.get(name="moves").layers.get(name="logits").channels.get(index=0)
+    page = client.get(channel.get_absolute_url()).content.decode()
+    section = page.split('id="clip-examples"')[1]
+    assert section.count("<video") == 4 and "autoplay loop muted playsinline" in section
+
+    (still,) = render_inline([channel])
+    export = tmp_path / "catalogue"
+    call_command("export_catalogue", str(export), stdout=StringIO(), stderr=StringIO())
+    assert (export / "media" / still.video.name).is_file()
+    assert (export / "media" / entries[0]["top"][0]["video"]).is_file()
+    exported = (export / channel.get_absolute_url().strip("/") / "index.html").read_text()
+    assert '<video id="still-video"' in exported and still.video.name in exported
