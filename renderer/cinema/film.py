@@ -4,7 +4,8 @@ The first frame is a still optimized from the style's noise; every later frame t
 last frame's working canvas, moves it (a zoom scales it, a new shot re-lays it out),
 re-encodes it and optimizes it a few steps toward its shot's targets. So the motion is
 continuous and every frame still shows its channel. Frames larger than the working
-canvas get their detail from `detail`. Finished frames go to the frame cache, so a
+canvas get their detail from `detail`. A temporal network's film plays its channels'
+moving images instead (`moving_shots`). Finished frames go to the frame cache, so a
 render that is stopped and started again renders only the frames it lacks.
 """
 
@@ -30,10 +31,11 @@ from renderer.cinema.captions import caption_opacity, draw_caption
 from renderer.cinema.detail import move_detail, refine_detail
 from renderer.cinema.encode import Screens
 from renderer.cinema.frames import FrameCache, frame_key
+from renderer.cinema.moving_shots import moving_frame, moving_images
 from renderer.cinema.optimize import optimize_canvas
 from renderer.cinema.params import low_resolution_like, noise_images
 from renderer.cinema.shots import FramePlan, Layout, plan_frames, targets
-from renderer.cinema.spec import FilmSpec, FilmSpecError
+from renderer.cinema.spec import FilmSpec, FilmSpecError, sees_time
 from renderer.engine import optimize
 from renderer.spec import RenderSpec
 from renderer.zoo import Network
@@ -138,11 +140,18 @@ def _render_frames(
     network, film, plans, keys, cache, screens, out, counts, progress, maps=None
 ) -> None:
     last = None  # (key, state, picture) of the frame just before, when in memory
+    moving: dict[int, list] = {}  # a temporal network's moving images, by shot
     for number, (plan, key) in enumerate(zip(plans, keys, strict=True)):
         previous = keys[number - 1] if number else None
         if cache.has(key):
             picture = cache.image(key)
             counts["cached"] += 1
+        elif sees_time(network):
+            if plan.shot.index not in moving:
+                moving[plan.shot.index] = moving_images(network, film, plan, screens)
+            picture = moving_frame(moving[plan.shot.index], plan, film, screens)
+            cache.store(key, picture, {})
+            counts["rendered"] += 1
         else:
             if previous and (last is None or last[0] != previous):
                 last = (previous, cache.state(previous, network.device), cache.image(previous))

@@ -68,6 +68,16 @@ COMMON_SHOT_FIELDS = {"kind", "layer", "seconds", "easing", "caption", "steps"}
 DEFAULT_EASING = {"zoom": "linear", "hold": "linear", "montage": "linear"}
 
 
+MOVING_IMAGE_SHOTS = ("hold", "montage")  # what a temporal network's films are made of
+
+
+def sees_time(network) -> bool:
+    """A temporal network (loaded, or as the catalog describes one: layers of kind clip)."""
+    if "frames" in getattr(network, "extra", {}):
+        return True
+    return any(layer.kind == "clip" for layer in network.layers)
+
+
 class FilmSpecError(SpecError):
     """A film spec value is invalid: `shot_index` (None for the film) and `field` name it."""
 
@@ -188,12 +198,22 @@ class FilmSpec:
             raise FilmSpecError(
                 None, "network", f"film is for {self.network!r}, not {network.name!r}"
             )
+        temporal = sees_time(network)
         for shot in self.shots:
             try:
                 layer = network.layer(shot.layer)
             except UnknownLayer as exc:
                 raise FilmSpecError(shot.index, "layer", str(exc)) from None
-            if layer.kind != "conv":
+            if temporal and shot.kind not in MOVING_IMAGE_SHOTS:
+                raise FilmSpecError(
+                    shot.index,
+                    "kind",
+                    f"{network.name!r} sees time: its films hold and montage its channels' "
+                    f"moving images, not {shot.kind!r} (that needs an image network)",
+                )
+            if temporal and layer.kind not in ("clip", "logits"):
+                raise FilmSpecError(shot.index, "layer", f"{shot.layer!r} has no moving images")
+            if not temporal and layer.kind != "conv":
                 raise FilmSpecError(shot.index, "layer", f"{shot.layer!r} is not spatial")
             _check_channels(shot.index, layer, _channel_fields(shot))
             if shot.kind == "zoom" and shot.params["to_layer"] is not None:

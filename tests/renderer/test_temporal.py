@@ -167,3 +167,35 @@ def test_the_time_basis_is_smooth():
     basis = temporal_basis(8)
     assert basis.shape == (8, 4) and torch.allclose(basis[:, 0], torch.ones(8))
     assert (basis[1:] - basis[:-1]).abs().max() < 0.35  # no basis function flickers
+
+
+def test_a_temporal_networks_film_holds_and_montages_its_moving_images(camera_network, tmp_path):
+    from renderer.cinema import render_film
+    from renderer.cinema.spec import FilmSpecError
+    from tests.renderer.cinema_helpers import decode
+
+    network, _ = camera_network
+    spec = {
+        "network": "camera", "size": [192, 48], "fps": 8, "first_steps": 32, "steps": 4,
+        "shots": [
+            {"kind": "hold", "layer": "logits", "channel": 0, "seconds": 2},
+            {"kind": "montage", "layer": "logits", "channels": [0, 1, 2, 3], "seconds": 1},
+        ],
+    }  # fmt: skip
+    report = render_film(network, spec, tmp_path / "film.mp4", tmp_path / "cache")
+    frames = decode(tmp_path / "film.mp4")
+    assert report["frames"] == len(frames) == 24 and frames[0].shape == (48, 192, 3)
+    hold = [f[:, 72:120].astype(np.float32) / 255 for f in frames[:16]]
+    steps = [np.abs(b - a).mean() for a, b in zip(hold[:7], hold[1:8], strict=True)]
+    assert min(steps) > 0.002  # the hold plays a moving image
+    assert np.abs(hold[0] - hold[8]).mean() < 0.02  # and loops it
+    assert frames[0][:, :60].max() < 20  # black beside the square
+    montage = frames[16]
+    panels = [montage[:, i * 48 : (i + 1) * 48].astype(np.float32) for i in range(4)]
+    assert min(np.abs(a - b).mean() for a in panels for b in panels if a is not b) > 5
+    again = render_film(network, spec, tmp_path / "again.mp4", tmp_path / "cache")
+    assert again["cached"] == 24 and again["rendered"] == 0
+
+    zoom = {**spec, "shots": [{"kind": "zoom", "layer": "logits", "channel": 0, "seconds": 1}]}
+    with pytest.raises(FilmSpecError, match="sees time"):
+        render_film(network, zoom, tmp_path / "zoom.mp4", tmp_path / "cache")

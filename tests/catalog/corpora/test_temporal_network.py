@@ -11,10 +11,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from catalog.atlas.models import Network, Still
+from catalog.cinema.films import check_spec
 from catalog.corpora.clips import MOTION, corpus_clips, labelled_clips
 from catalog.corpora.models import Corpus
 from catalog.corpora.training import TrainingInputError, network_folder
 from renderer.cinema.encode import VideoWriter
+from renderer.cinema.spec import FilmSpecError
 from renderer.temporal.camera import CAMERA_MOVES, film, photograph
 from tests.conftest import render_inline
 
@@ -153,6 +155,13 @@ def test_a_temporal_network_trains_registers_and_shows_moving_images(
     assert line["image"].endswith(".png") and line["video"].endswith(".mp4")
     training_page = client.get(reverse("training", args=["moves"]))
     assert training_page.status_code == 200
+
+    hold = {"kind": "hold", "layer": "logits", "channel": 1, "seconds": 1}
+    film = {"network": "moves", "size": [96, 48], "shots": [hold]}
+    assert check_spec(film).shots[0].kind == "hold"
+    zoom = {"kind": "zoom", "layer": "temporal1", "channel": 1, "seconds": 1}
+    with pytest.raises(FilmSpecError, match="sees time"):
+        check_spec({**film, "shots": [zoom]})
 
 
 def test_a_temporal_channels_dataset_examples_are_clips_and_the_export_carries_them(
