@@ -26,6 +26,7 @@ from renderer.temporal.training import Clip
 
 MOTION = "motion"
 KEPT_SIDE = 160  # pixels on a kept frame's shorter side
+MIN_MOTION_CLIPS = 4  # a camera movement found in fewer clips is not a class
 
 
 def corpus_videos(corpus: Corpus) -> list[tuple[str, Path]]:
@@ -105,8 +106,8 @@ def labelled_clips(corpus: Corpus, labels: str, frames: int, rate: float | None)
     if labels == MOTION:
         chosen = [_labelled(clip, motion_label(clip.frames)) for clip in clips]
         counts = Counter(clip.label for clip in chosen)
-        # A movement seen once can be neither learned nor held out: it is left out.
-        chosen = [clip for clip in chosen if counts[clip.label] >= 2]
+        # A movement seen in a few clips only can hardly be learned or checked: left out.
+        chosen = [clip for clip in chosen if counts[clip.label] >= MIN_MOTION_CLIPS]
     else:
         chosen = _by_rules(clips, read_clip_rules(labels), corpus)
     found = sorted({clip.label for clip in chosen})

@@ -211,6 +211,11 @@ class Channel(models.Model):
         if spec.channel_b is not None and spec.channel_b >= self.layer.channel_count:
             count = self.layer.channel_count
             raise SpecError("channel_b", f"the layer has channels 0-{count - 1}")
+        if self.layer.network.arch == "temporal":
+            if spec.style != "fourier":
+                raise SpecError("style", "a network that sees time renders clips: fourier only")
+            if spec.objective != "channel":
+                raise SpecError("objective", "a network that sees time takes channel only")
         if spec.objective == "neuron" and self.layer.kind != "conv":
             raise SpecError("objective", "neuron needs a spatial layer, not class logits")
         return spec

@@ -143,6 +143,8 @@ def test_a_temporal_network_trains_registers_and_shows_moving_images(
     assert '<video id="still-video"' in page
     for attribute in ("autoplay", "loop", "muted", "playsinline", f'src="{still.video.url}"'):
         assert attribute in page.split('<video id="still-video"')[1].split(">")[0]
+    refused = client.get(channel.get_absolute_url() + "?style=cppn&steps=6")
+    assert refused.status_code == 400 and b"<code>style</code>" in refused.content
     grid = client.get(logits.get_absolute_url()).content.decode()
     assert 'class="thumb clip"' in grid and still.video.url in grid
     status = client.get(reverse("still-status", args=[still.id])).json()
