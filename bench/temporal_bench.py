@@ -44,6 +44,13 @@ from renderer.training import TrainingOptions, accuracy, confusion_matrix, predi
 SHEET_SCALE = 2  # each frame drawn at twice its size
 
 
+def cpu_name() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
 def contact_sheet(rows: list[tuple[str, list[Image.Image]]], path: Path) -> None:
     side = rows[0][1][0].width * SHEET_SCALE
     label_width = 90
@@ -92,7 +99,7 @@ def main() -> None:
     lines = [
         "# A network that sees time (bench/temporal_bench.py)",
         "",
-        f"CPU: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads; "
+        f"CPU: {cpu_name()}, {torch.get_num_threads()} threads; "
         f"torch {torch.__version__}. Input {args.size} px, 8 frames a clip.",
         "",
         f"- training clips: {len(clips)} ({len(training_photographs())} photographs; "
