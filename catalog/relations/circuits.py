@@ -82,6 +82,11 @@ def compute_circuits(
     readings, `total(n)` how many there will be."""
     if top < 1:
         raise CircuitsError(f"top: {top} must be at least 1")
+    if network.arch == "temporal":
+        raise CircuitsError(
+            f"network: {network.name} sees time; circuits are read from a corpus's "
+            "images, which it does not take"
+        )
     if not corpus.frames.exists():
         raise CircuitsError(f"corpus: {corpus.name} has no frames")
     started = time.monotonic()

@@ -158,6 +158,9 @@ def test_a_temporal_network_trains_registers_and_shows_moving_images(
     training_page = client.get(reverse("training", args=["moves"]))
     assert training_page.status_code == 200
 
+    with pytest.raises(CommandError, match="sees time"):
+        call_command("compute_circuits", "moves", "--corpus", "films", stdout=StringIO())
+
     hold = {"kind": "hold", "layer": "logits", "channel": 1, "seconds": 1}
     film = {"network": "moves", "size": [96, 48], "shots": [hold]}
     assert check_spec(film).shots[0].kind == "hold"
