@@ -20,7 +20,7 @@ import numpy as np
 
 from catalog.corpora import folders
 from catalog.corpora.models import Corpus
-from catalog.corpora.training import TrainingInputError, _inside, _matches
+from catalog.corpora.training import TrainingInputError, relative_to_corpus, source_matches
 from renderer.temporal.motion import motion_label
 from renderer.temporal.training import Clip
 
@@ -52,7 +52,7 @@ def video_clips(path: Path, source: str, frames: int, rate: float | None) -> Ite
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for index, decoded in enumerate(container.decode(stream)):
-            time = folders._time_of(decoded, index, stream)
+            time = folders.time_of(decoded, index, stream)
             if rate and time + 1e-6 < next_time:
                 continue
             next_time = time + 1 / rate if rate else time
@@ -154,11 +154,11 @@ def _by_rules(clips: list[Clip], rules, corpus: Corpus) -> list[Clip]:
     """Later lines win; a line that labels no clip is an error naming it."""
     chosen: dict[int, Clip] = {}
     for line, pattern, start, end, label in rules:
-        pattern = _inside(pattern, corpus.folder)
+        pattern = relative_to_corpus(pattern, corpus.folder)
         matched = [
             i
             for i, clip in enumerate(clips)
-            if _matches(clip.source, pattern)
+            if source_matches(clip.source, pattern)
             and (start is None or (clip.start >= start - 1e-6 and clip.end <= end + 1e-6))
         ]
         if not matched:

@@ -126,7 +126,7 @@ def sample_video(path: Path, every: float) -> Iterator[SampledFrame]:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for index, decoded in enumerate(container.decode(stream)):
-            time = _time_of(decoded, index, stream)
+            time = time_of(decoded, index, stream)
             sample, cut = time >= next_sample, False
             if time >= next_probe:
                 histogram = colour_histogram(
@@ -151,7 +151,7 @@ def sample_video(path: Path, every: float) -> Iterator[SampledFrame]:
         raise ValueError("no video frame could be decoded")
 
 
-def _time_of(decoded: av.VideoFrame, index: int, stream) -> float:
+def time_of(decoded: av.VideoFrame, index: int, stream) -> float:
     if decoded.time is not None:
         return float(decoded.time)
     rate = float(stream.average_rate or 25)

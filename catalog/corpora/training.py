@@ -92,8 +92,8 @@ def labelled_frames(corpus: Corpus, labels: str) -> list[tuple[Frame, str]]:
         return pairs
     chosen: dict[int, tuple[Frame, str]] = {}
     for line, pattern, label in read_label_rules(labels):
-        pattern = _inside(pattern, corpus.folder)
-        matched = [frame for frame in frames if _matches(frame.source, pattern)]
+        pattern = relative_to_corpus(pattern, corpus.folder)
+        matched = [frame for frame in frames if source_matches(frame.source, pattern)]
         if not matched:
             raise TrainingInputError(
                 f"labels: line {line}: {pattern!r} (label {label!r}) matches no frame of "
@@ -103,7 +103,7 @@ def labelled_frames(corpus: Corpus, labels: str) -> list[tuple[Frame, str]]:
     return list(chosen.values())
 
 
-def _inside(pattern: str, folder: str) -> str:
+def relative_to_corpus(pattern: str, folder: str) -> str:
     """An absolute path within the corpus folder as a path relative to it."""
     if not Path(pattern).is_absolute():
         return pattern
@@ -113,7 +113,7 @@ def _inside(pattern: str, folder: str) -> str:
         return pattern  # outside the corpus: it matches no frame, which is reported
 
 
-def _matches(source: str, pattern: str) -> bool:
+def source_matches(source: str, pattern: str) -> bool:
     """A path relative to the corpus folder, or a glob (`*` also crosses folders); a
     video's label applies to all its frames since they share its source."""
     return source == pattern or fnmatchcase(source, pattern)

@@ -1,0 +1,135 @@
+"""Benchmark: do eyes other than the one the recipe was tuned against recognise class stills?
+
+The class-logit stills of efficientnet-lite0 (ours, batched; lucent's `render_vis`, the
+same classes, size, steps and seeds) are shown to efficientnet-lite1 under checks the
+recipe was never fitted to: other input sizes, a centre crop, a mirror image, small
+rotations. For each renderer and check: how many stills have their class in the judge's
+top 5 (of classes × seeds), and the mean probability of the class. Writes
+bench/results/recognition_checks-cpu.md (and .json).
+
+    python bench/recognition_checks.py [--steps 64] [--seeds 0 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import torchvision.transforms.v2.functional as TF
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from recognition_bench import CLASSES, JUDGE, NETWORK, render_lucent, render_ours  # noqa: E402
+from temporal_bench import cpu_name  # noqa: E402
+
+from renderer import load_network  # noqa: E402
+
+
+def centre_crop(share: float):
+    def crop(batch):
+        side = round(batch.shape[-1] * share)
+        return TF.center_crop(batch, [side, side])
+
+    return crop
+
+
+def rotated(degrees: float):
+    return lambda batch: TF.rotate(batch, degrees, TF.InterpolationMode.BILINEAR, fill=0.5)
+
+
+# name: (how the still is changed, the side the judge sees it at; None: its input size)
+CHECKS = {
+    "lite1 as tuned (240 px)": (lambda batch: batch, None),
+    "lite1 at 160 px": (lambda batch: batch, 160),
+    "lite1 at 320 px": (lambda batch: batch, 320),
+    "lite1, centre 75 %": (centre_crop(0.75), None),
+    "lite1, mirrored": (lambda batch: batch.flip(-1), None),
+    "lite1, rotated +10°": (rotated(10), None),
+    "lite1, rotated −10°": (rotated(-10), None),
+}
+
+
+def verdicts(judge, classes, images, check) -> list[tuple[bool, float]]:
+    change, side = check
+    stills = [torch.from_numpy(np.ascontiguousarray(i[..., :3])).permute(2, 0, 1) for i in images]
+    batch = change(torch.stack(stills).float())
+    batch = F.interpolate(batch, size=side or judge.input_size, mode="bilinear", antialias=True)
+    with torch.no_grad():
+        probabilities = judge.model(judge.preprocess(batch.to(judge.device))).softmax(1).cpu()
+    return [
+        (c in row.topk(5).indices.tolist(), float(row[c]))
+        for c, row in zip(classes, probabilities, strict=True)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--steps", type=int, default=64)
+    parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--label", default="", help="a name for this recipe in the table")
+    args = parser.parse_args()
+    network, judge = load_network(NETWORK, device="cpu"), load_network(JUDGE, device="cpu")
+    classes = list(CLASSES)
+    stills, seconds = {}, {}
+    for name, render in (("ours", render_ours), ("lucent", render_lucent)):
+        started = time.perf_counter()
+        stills[name] = [
+            image
+            for seed in args.seeds
+            for image in render(network, classes, args.steps, args.size, seed)
+        ]
+        seconds[name] = round(time.perf_counter() - started, 1)
+    judged_classes = classes * len(args.seeds)
+    rows = {}
+    for check_name, check in CHECKS.items():
+        for name, images in stills.items():
+            found = verdicts(judge, judged_classes, images, check)
+            rows.setdefault(check_name, {})[name] = {
+                "top5": sum(hit for hit, _ in found),
+                "of": len(found),
+                "mean_probability": round(float(np.mean([p for _, p in found])), 4),
+            }
+    result = {"cpu": cpu_name(), "steps": args.steps, "size": args.size, "seeds": args.seeds,
+              "classes": classes, "seconds": seconds, "checks": rows, "label": args.label,
+              "measured_at": time.strftime("%Y-%m-%d %H:%M:%S")}  # fmt: skip
+    lines = [
+        f"Class stills of {NETWORK} ({args.steps} steps, {args.size} px, seeds "
+        f"{' '.join(map(str, args.seeds))}: {len(judged_classes)} stills a renderer) judged by "
+        f"{JUDGE} under checks the recipe was not tuned on; CPU {cpu_name()}"
+        + (f"; recipe: {args.label}" if args.label else ""),
+        "",
+        "| check | ours: top 5 | ours: p(class) | lucent: top 5 | lucent: p(class) |",
+        "|---|---|---|---|---|",
+    ]
+    for check_name, by in rows.items():
+        o, luc = by["ours"], by["lucent"]
+        lines.append(
+            f"| {check_name} | {o['top5']}/{o['of']} | {o['mean_probability']:.3f} | "
+            f"{luc['top5']}/{luc['of']} | {luc['mean_probability']:.3f} |"
+        )
+    total = {name: sum(by[name]["top5"] for by in rows.values()) for name in stills}
+    checks = len(rows) * len(judged_classes)
+    lines += [
+        "",
+        f"All checks: ours {total['ours']}/{checks}, lucent {total['lucent']}/{checks}. Render "
+        f"time (seconds, all seeds): ours {seconds['ours']}, lucent {seconds['lucent']}.",
+    ]
+    folder = Path(args.out)
+    stem = folder / f"recognition_checks{'-' + args.label if args.label else ''}-cpu"
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
+    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
