@@ -19,6 +19,7 @@ from torch import nn
 
 from renderer.errors import RendererError, WeightsUnavailable
 from renderer.layers import LayerInfo, StopForward, capture
+from renderer.networks.trained import read_checkpoint
 from renderer.zoo import (
     IMAGENET_MEAN,
     IMAGENET_STD,
@@ -172,18 +173,7 @@ def save_temporal(path: str | Path, network: Network) -> None:
 
 
 def read_temporal_checkpoint(path: str | Path) -> dict:
-    try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError as exc:
-        raise WeightsUnavailable(f"temporal weights {str(path)!r} do not exist") from exc
-    except Exception as exc:  # torch raises many kinds on a file that is not a checkpoint
-        raise WeightsUnavailable(f"{str(path)!r} is not a temporal-network file: {exc}") from exc
-    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
-        raise WeightsUnavailable(f"{str(path)!r} is not a {CHECKPOINT_FORMAT} checkpoint")
-    missing = [key for key in (*CHECKPOINT_KEYS, "state_dict") if key not in checkpoint]
-    if missing:
-        raise WeightsUnavailable(f"{str(path)!r} lacks {', '.join(missing)}")
-    return checkpoint
+    return read_checkpoint(path, "temporal", CHECKPOINT_FORMAT, (*CHECKPOINT_KEYS, "state_dict"))
 
 
 @register_architecture(TEMPORAL_ARCH)

@@ -60,17 +60,23 @@ def save_trained(
     write_atomically(Path(path), lambda temporary: torch.save(checkpoint, temporary))
 
 
-def read_checkpoint(path: str | Path) -> dict:
-    """The checkpoint's contents, or a clear error saying what is wrong with the file."""
+def read_checkpoint(
+    path: str | Path,
+    kind: str = "trained",
+    checkpoint_format: str = CHECKPOINT_FORMAT,
+    keys: tuple[str, ...] = CHECKPOINT_KEYS,
+) -> dict:
+    """The checkpoint's contents, or a clear error saying what is wrong with the file
+    (`kind` names the network in the message: "trained", "temporal")."""
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError as exc:
-        raise WeightsUnavailable(f"trained weights {str(path)!r} do not exist") from exc
+        raise WeightsUnavailable(f"{kind} weights {str(path)!r} do not exist") from exc
     except Exception as exc:  # torch raises many kinds on a file that is not a checkpoint
-        raise WeightsUnavailable(f"{str(path)!r} is not a trained-network file: {exc}") from exc
-    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
-        raise WeightsUnavailable(f"{str(path)!r} is not a {CHECKPOINT_FORMAT} checkpoint")
-    missing = [key for key in CHECKPOINT_KEYS if key not in checkpoint]
+        raise WeightsUnavailable(f"{str(path)!r} is not a {kind}-network file: {exc}") from exc
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != checkpoint_format:
+        raise WeightsUnavailable(f"{str(path)!r} is not a {checkpoint_format} checkpoint")
+    missing = [key for key in keys if key not in checkpoint]
     if missing:
         raise WeightsUnavailable(f"{str(path)!r} lacks {', '.join(missing)}")
     return checkpoint
