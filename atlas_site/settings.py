@@ -181,7 +181,7 @@ RATELIMIT_VIEW = "catalog.atlas.views.channels.too_many_requests"
 # The atlas: which device renders, and what a default still is.
 ATLAS_DEFAULT_STILL = {
     "size": envint("ATLAS_STILL_SIZE", "128"),
-    "steps": envint("ATLAS_STILL_STEPS", "256"),
+    "steps": envint("ATLAS_STILL_STEPS", "128"),
 }
 # Prints staff order from a channel page: their sides, and the still they grow from.
 ATLAS_PRINT_SIZES = tuple(int(s) for s in env("ATLAS_PRINT_SIZES", "1024,2048,4096").split(","))

@@ -36,6 +36,8 @@ def parse_args(argv=None):
     parser.add_argument("--first", type=int, default=0, help="the first N channels instead")
     parser.add_argument("--steps", type=int, default=None, help="default: RenderSpec's")
     parser.add_argument("--size", type=int, default=None, help="default: RenderSpec's")
+    parser.add_argument("--learning-rate", type=float, default=None, help="default: RenderSpec's")
+    parser.add_argument("--label", default="", help="a name for the recipe: in the file name")
     parser.add_argument("--batch", type=int, default=0, help="0 = chosen by memory")
     parser.add_argument("--device", default=None)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
@@ -52,7 +54,8 @@ def sampled_channels(count: int, sample: int) -> list[int]:
 
 def layer_ranks(network, layer: str, channels: list[int], args) -> tuple[list[int], list]:
     """Each channel's rank and still, rendered at the default settings."""
-    overrides = {k: v for k, v in (("steps", args.steps), ("size", args.size)) if v}
+    chosen = (("steps", args.steps), ("size", args.size), ("learning_rate", args.learning_rate))
+    overrides = {k: v for k, v in chosen if v}
     specs = [RenderSpec(network.name, layer, c, seed=c, **overrides) for c in channels]
     batch = args.batch or batch_size_for(network, specs[0], len(specs))
     ranks, stills = [], []
@@ -106,16 +109,19 @@ def main(argv=None) -> dict:
         "network": network.name,
         "steps": args.steps or probe.steps,
         "size": args.size or probe.size,
+        "learning_rate": args.learning_rate or probe.learning_rate,
+        "label": args.label,
         "rows": rows,
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
-    write(result, Path(args.out), device.type)
+    write(result, Path(args.out), "-".join(filter(None, [args.label, device.type])))
     return result
 
 
 def table(result: dict) -> str:
     lines = [
-        f"{result['network']}, {result['size']} px, {result['steps']} steps ({result['device']}):",
+        f"{result['network']}, {result['size']} px, {result['steps']} steps, learning rate "
+        f"{result.get('learning_rate')} ({result['device']}):",
         "",
         "| layer | channels rendered | rank 1 | share | channels not at rank 1 (rank) |",
         "|---|---|---|---|---|",

@@ -47,10 +47,14 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def render_ours(network, classes, steps: int, size: int, seed: int) -> list[np.ndarray]:
-    """Our engine: every class in one batch."""
+def render_ours(
+    network, classes, steps: int, size: int, seed: int, learning_rate: float | None = None
+) -> list[np.ndarray]:
+    """Our engine: every class in one batch (at RenderSpec's learning rate unless given)."""
+    rate = {"learning_rate": learning_rate} if learning_rate else {}
     specs = [
-        RenderSpec(network.name, "logits", c, size=size, steps=steps, seed=seed) for c in classes
+        RenderSpec(network.name, "logits", c, size=size, steps=steps, seed=seed, **rate)
+        for c in classes
     ]
     return [np.asarray(r.image, dtype=np.float32) / 255 for r in render_batch(network, specs)]
 

@@ -8,6 +8,7 @@ top 5 (of classes × seeds), and the mean probability of the class. Writes
 bench/results/recognition_checks-cpu.md (and .json).
 
     python bench/recognition_checks.py [--steps 64] [--seeds 0 1]
+    python bench/recognition_checks.py --steps 256 --ours 256:0.05 128:0.08 --label defaults
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import json
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -77,16 +79,25 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--label", default="", help="a name for this recipe in the table")
+    parser.add_argument("--ours", nargs="+", default=[], metavar="STEPS:RATE",
+                        help="our recipes (default: --steps at RenderSpec's rate)")  # fmt: skip
     args = parser.parse_args()
     network, judge = load_network(NETWORK, device="cpu"), load_network(JUDGE, device="cpu")
     classes = list(CLASSES)
     stills, seconds = {}, {}
-    for name, render in (("ours", render_ours), ("lucent", render_lucent)):
+    recipes = {"ours": (args.steps, None)}
+    if args.ours:
+        pairs = [recipe.split(":") for recipe in args.ours]
+        recipes = {f"ours {s} steps, lr {r}": (int(s), float(r)) for s, r in pairs}
+    renders = {name: partial(render_ours, learning_rate=rate, steps=steps)
+               for name, (steps, rate) in recipes.items()}  # fmt: skip
+    renders["lucent"] = partial(render_lucent, steps=args.steps)
+    for name, render in renders.items():
         started = time.perf_counter()
         stills[name] = [
             image
             for seed in args.seeds
-            for image in render(network, classes, args.steps, args.size, seed)
+            for image in render(network, classes, size=args.size, seed=seed)
         ]
         seconds[name] = round(time.perf_counter() - started, 1)
     judged_classes = classes * len(args.seeds)
@@ -108,21 +119,18 @@ def main() -> None:
         f"{JUDGE} under checks the recipe was not tuned on; CPU {cpu_name()}"
         + (f"; recipe: {args.label}" if args.label else ""),
         "",
-        "| check | ours: top 5 | ours: p(class) | lucent: top 5 | lucent: p(class) |",
-        "|---|---|---|---|---|",
+        "| check | " + " | ".join(f"{n}: top 5 | {n}: p(class)" for n in stills) + " |",
+        "|---|" + "---|---|" * len(stills),
     ]
     for check_name, by in rows.items():
-        o, luc = by["ours"], by["lucent"]
-        lines.append(
-            f"| {check_name} | {o['top5']}/{o['of']} | {o['mean_probability']:.3f} | "
-            f"{luc['top5']}/{luc['of']} | {luc['mean_probability']:.3f} |"
-        )
+        cells = [f"{by[n]['top5']}/{by[n]['of']} | {by[n]['mean_probability']:.3f}" for n in stills]
+        lines.append(f"| {check_name} | " + " | ".join(cells) + " |")
     total = {name: sum(by[name]["top5"] for by in rows.values()) for name in stills}
     checks = len(rows) * len(judged_classes)
     lines += [
         "",
-        f"All checks: ours {total['ours']}/{checks}, lucent {total['lucent']}/{checks}. Render "
-        f"time (seconds, all seeds): ours {seconds['ours']}, lucent {seconds['lucent']}.",
+        "All checks: " + ", ".join(f"{n} {total[n]}/{checks}" for n in stills) + ". Render "
+        "time (seconds, all seeds): " + ", ".join(f"{n} {seconds[n]}" for n in stills) + ".",
     ]
     folder = Path(args.out)
     stem = folder / f"recognition_checks{'-' + args.label if args.label else ''}-cpu"

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, fields
 
 from renderer.errors import SpecError
 
-RENDERER_VERSION = "6"
+RENDERER_VERSION = "7"
 STYLES = ("fourier", "pixel", "cppn", "transparent")
 OBJECTIVES = ("channel", "neuron", "negative", "diversity", "interpolate", "dream", "dream-layer")
 SET_OBJECTIVES = ("diversity", "interpolate")  # one spec, `count` images
@@ -37,9 +37,9 @@ class RenderSpec:
     objective: str = "channel"
     style: str = "fourier"
     size: int = 128
-    steps: int = 256
+    steps: int = 128
     seed: int = 0
-    learning_rate: float = 0.05
+    learning_rate: float = 0.08
     transforms: str = "standard"
     channel_b: int | None = None
     count: int = 1

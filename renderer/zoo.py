@@ -133,14 +133,23 @@ def load_network(
     device = torch.device(device) if device is not None else default_device()
     if arch:
         loader = _architecture_loader(arch)
-        return loader(name, arch=arch, weights=weights, labels=labels, device=device)
+        return _laid_out(loader(name, arch=arch, weights=weights, labels=labels, device=device))
     if name not in _NETWORKS:
         known = ", ".join(registered_networks())
         raise UnknownNetwork(
             f"unknown network {name!r}; registered: {known} "
             "(or give a torchvision architecture with a weights and a labels file)"
         )
-    return _NETWORKS[name](weights=weights, device=device)
+    return _laid_out(_NETWORKS[name](weights=weights, device=device))
+
+
+def _laid_out(network: Network) -> Network:
+    """On a CPU, a network's 4-D weights in `channels_last` order: oneDNN's convolutions
+    run about 1.16× faster so (docs/benchmarks.md); the images do not change."""
+    params = list(network.model.parameters())
+    if network.device.type == "cpu" and params and all(p.dim() <= 4 for p in params):
+        network.model.to(memory_format=torch.channels_last)
+    return network
 
 
 def _architecture_loader(arch: str) -> ArchitectureLoader:

@@ -34,9 +34,15 @@ def test_a_seed_gives_the_same_still_and_another_seed_another(lite0):
 
 
 def test_a_still_does_not_depend_on_its_batch_neighbours(lite0):
+    """Alone or beside another, a still differs by rounding only (oneDNN picks its kernels
+    by batch size; 8 steps at lr 0.08 carry it to 0.4–2.2 levels of 255, measured), far
+    less than another seed's still of the same channel differs."""
     alone = render(lite0, lite0_spec(channel=2, seed=7))
     in_batch = render_batch(lite0, [lite0_spec(channel=9, seed=1), lite0_spec(channel=2, seed=7)])
-    assert np.abs(pixels(alone) - pixels(in_batch[1])).mean() < 2 / 255
+    other_seed = render(lite0, lite0_spec(channel=2, seed=8))
+    apart = np.abs(pixels(alone) - pixels(in_batch[1])).mean()
+    assert apart < 3 / 255
+    assert apart < np.abs(pixels(alone) - pixels(other_seed)).mean() / 5
 
 
 def test_progress_is_reported_every_step_and_cancel_stops_the_render(lite0):

@@ -48,6 +48,6 @@ def test_class_stills_at_64_steps_are_recognised_by_another_network(lite0, lite1
 
 def test_class_stills_at_the_default_settings_are_recognised_by_another_network(lite0, lite1):
     defaults = RenderSpec(lite0.name, "logits", 0)
-    assert (defaults.size, defaults.steps) == (128, 256)
+    assert (defaults.size, defaults.steps, defaults.learning_rate) == (128, 128, 0.08)
     verdicts = recognised_by(lite1, lite0)
     assert hits(verdicts) >= 6, verdicts
