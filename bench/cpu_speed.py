@@ -23,7 +23,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import platform
 import statistics
 import sys
 import time
@@ -38,6 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
 from render_bench import objective_values, run_lucent  # noqa: E402
+from temporal_bench import cpu_name  # noqa: E402
 
 from renderer import RenderSpec, load_network, render_batch  # noqa: E402, I001
 
@@ -244,20 +244,6 @@ def main(argv=None) -> dict:
     write(result, Path(args.out))
     print(json.dumps(result))
     return result
-
-
-def cpu_name() -> str:
-    """The processor's model name and whether it has AMX or AVX-512 BF16 units."""
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return platform.processor() or platform.machine()
-    name = next((line.split(":", 1)[1].strip() for line in info.splitlines()
-                 if line.startswith("model name")), platform.machine())  # fmt: skip
-    flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines()
-                      if line.startswith("flags")), []))  # fmt: skip
-    units = [unit for unit in ("amx_bf16", "avx512_bf16", "avx512f", "avx2") if unit in flags]
-    return f"{name} ({', '.join(units) or 'no AVX2'})"
 
 
 def table(result: dict) -> str:

@@ -45,10 +45,17 @@ SHEET_SCALE = 2  # each frame drawn at twice its size
 
 
 def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
+    """The processor's model name and whether it has AMX or AVX-512 BF16 units."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or platform.machine()
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines()
+                 if line.startswith("model name")), platform.machine())  # fmt: skip
+    flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines()
+                      if line.startswith("flags")), []))  # fmt: skip
+    units = [unit for unit in ("amx_bf16", "avx512_bf16", "avx512f", "avx2") if unit in flags]
+    return f"{name} ({', '.join(units) or 'no AVX2'})"
 
 
 def contact_sheet(rows: list[tuple[str, list[Image.Image]]], path: Path) -> None:
