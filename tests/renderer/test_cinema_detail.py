@@ -92,7 +92,10 @@ def test_every_panel_of_a_zooming_montage_keeps_its_detail(lite0, tmp_path):
 def test_frames_larger_than_the_working_canvas_keep_their_detail(lite0, tmp_path, shot):
     frames = frames_of(lite0, tmp_path, film(shot, size=[128, 96], work=48))
     ratios = detail_ratios(frames)
-    assert min(ratios[1:]) >= 1.0, ratios  # the detail layer only grows
+    # neither soft nor growing frame after frame: the detail layer fades to DETAIL_MEMORY of
+    # itself each frame as new crops add theirs, and the opening frame refines in rounds
+    # (before: the opening was the softest, and detail grew to 4.7× of it by frame 6)
+    assert 0.8 <= min(ratios) and max(ratios) <= 1.5, ratios
 
 
 def test_a_deeper_zoom_moves_from_its_layer_to_the_later_ones_channel(lite0, tmp_path):
