@@ -48,6 +48,7 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=8, help="optimizer steps per frame")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--sheets", default=str(ROOT / "docs"), help="folder of contact sheets")
+    parser.add_argument("--work", type=int, default=None, help="working height (default 224)")
     return parser.parse_args(argv)
 
 
@@ -58,8 +59,10 @@ def contact_sheet(frames: list[np.ndarray], per_row: int = 6) -> Image.Image:
     return Image.fromarray(np.concatenate(rows, axis=0))
 
 
-def measure(network, name: str, steps: int) -> tuple[dict, list[np.ndarray]]:
+def measure(network, name: str, steps: int, work: int | None) -> tuple[dict, list[np.ndarray]]:
     spec = {"network": network.name, "size": [160, 96], "fps": 6, "steps": steps}
+    if work:
+        spec["work"] = work
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         render_film(network, {**spec, "shots": FILMS[name]}, Path(folder) / "f.mp4", folder)
@@ -78,10 +81,12 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     torch.manual_seed(0)
     network = load_network("efficientnet-lite0")
-    lines = ["# Detail frame by frame (`bench/film_detail.py`)", ""]
+    larger = "-larger" if args.work and args.work < 96 else ""
+    title = f"--work {args.work}: frames larger than the working canvas" if larger else ""
+    lines = [f"# Detail frame by frame (`bench/film_detail.py`{title and ' ' + title})", ""]
     for name in FILMS:
-        result, frames = measure(network, name, args.steps)
-        contact_sheet(frames).save(Path(args.sheets) / f"film-detail-{name}.png")
+        result, frames = measure(network, name, args.steps, args.work)
+        contact_sheet(frames).save(Path(args.sheets) / f"film-detail{larger}-{name}.png")
         kinds = ", ".join(
             f"{shot['kind']} {count} frames"
             for shot, count in zip(FILMS[name], result["shot_frames"], strict=True)
@@ -95,10 +100,11 @@ def main(argv=None) -> None:
             "",
         ]
     lines.append(
-        f"160×96, 6 fps, {args.steps} steps a frame, efficientnet-lite0, "
+        f"160×96, 6 fps, {args.steps} steps a frame, working height {args.work or 224}, "
+        "efficientnet-lite0, "
         f"{platform.processor() or platform.machine()}, torch {torch.__version__}."
     )
-    out = Path(args.out) / "film_detail-cpu.md"
+    out = Path(args.out) / f"film_detail{larger}-cpu.md"
     out.write_text("\n".join(lines) + "\n")
     print(out.read_text())
 
