@@ -54,6 +54,7 @@ LEVERS = {  # name: (what the row says, the settings)
     "at-size": ("network at the still's size", {**RENDERER_6, "network_at_size": True}),
     "renderer7": ("**renderer 7, the default** (128 steps, lr 0.08, channels_last)", RENDERER_7),
     "renderer7-processes": ("renderer 7 + one process per core", {**RENDERER_7, "processes": 0}),
+    "renderer7-bf16": ("renderer 7 + bfloat16 autocast", {**RENDERER_7, "precision": "bfloat16"}),
 }
 QUIET_TABLE = [name for name in LEVERS if name not in ("torch.compile", "at-size")]
 

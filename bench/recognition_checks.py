@@ -10,6 +10,7 @@ bench/results/recognition_checks-cpu.md (and .json).
 
     python bench/recognition_checks.py [--steps 64] [--seeds 0 1]
     python bench/recognition_checks.py --steps 256 --ours 256:0.05 128:0.08 --label defaults
+    python bench/recognition_checks.py --ours 256:0.05 128:0.08 --seeds 2 3 --no-lucent --label s23
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def main() -> None:
     parser.add_argument("--label", default="", help="a name for this recipe in the table")
     parser.add_argument("--ours", nargs="+", default=[], metavar="STEPS:RATE",
                         help="our recipes (default: --steps at RenderSpec's rate)")  # fmt: skip
+    parser.add_argument("--no-lucent", action="store_true", help="our recipes only")
     args = parser.parse_args()
     network = load_network(NETWORK, device="cpu")
     judges = {name: load_network(name, device="cpu") for name in (LITE1, LITE2)}
@@ -108,7 +110,8 @@ def main() -> None:
         recipes = {f"ours {s} steps, lr {r}": (int(s), float(r)) for s, r in pairs}
     renders = {name: partial(render_ours, learning_rate=rate, steps=steps)
                for name, (steps, rate) in recipes.items()}  # fmt: skip
-    renders["lucent"] = partial(render_lucent, steps=args.steps)
+    if not args.no_lucent:
+        renders["lucent"] = partial(render_lucent, steps=args.steps)
     for name, render in renders.items():
         started = time.perf_counter()
         stills[name] = [
