@@ -183,6 +183,14 @@ ATLAS_DEFAULT_STILL = {
     "size": envint("ATLAS_STILL_SIZE", "128"),
     "steps": envint("ATLAS_STILL_STEPS", "128"),
 }
+# Class stills (an image network's logits) keep renderer 6's recipe: at renderer 7's 128
+# steps and lr 0.08, other networks recognise them less often (docs/benchmarks.md).
+# ATLAS_CLASS_STILL_STEPS=0: class stills take the default still's recipe.
+ATLAS_CLASS_STILL = (
+    {"steps": steps, "learning_rate": float(env("ATLAS_CLASS_STILL_RATE", "0.05"))}
+    if (steps := envint("ATLAS_CLASS_STILL_STEPS", "256"))
+    else {}
+)
 # Prints staff order from a channel page: their sides, and the still they grow from.
 ATLAS_PRINT_SIZES = tuple(int(s) for s in env("ATLAS_PRINT_SIZES", "1024,2048,4096").split(","))
 ATLAS_PRINT_STILL = {

@@ -2,11 +2,12 @@
 
 A fill job renders ATLAS_FILL_BATCH (8) default stills of one layer in one optimization
 and then classifies them in one pass. For every layer of the network, one such batch
-(channels spread over the layer) is rendered at the default RenderSpec and timed, the
-optimization (which includes the figure pass: rank and objective) apart from the
-classification pass. The whole atlas is then Σ over layers of channels × seconds a still
-there. The block10 rate alone (`bench/cpu_speed.py`) is one layer's; the network's later
-layers run more of it. Writes bench/results/atlas_time-<device>.{json,md}. Quiet cores.
+(channels spread over the layer) is rendered at the default RenderSpec (class stills at
+the atlas's class recipe, ATLAS_CLASS_STILL) and timed: the optimization (with its figure
+pass: rank and objective) apart from the classification pass. The whole atlas is then
+Σ over layers of channels × seconds a still there; the block10 rate of
+`bench/cpu_speed.py` is one layer's. Writes bench/results/atlas_time-<device>.{json,md}.
+Run it with nothing else on the cores.
 
     python bench/atlas_time.py                  # efficientnet-lite0, 8 stills a layer
     python bench/atlas_time.py --steps 8 --batch 2 --layers stem block0   # a smoke run
@@ -39,6 +40,8 @@ def parse_args(argv=None):
     parser.add_argument("--batch", type=int, default=8, help="stills a fill job (ATLAS_FILL_BATCH)")
     parser.add_argument("--steps", type=int, default=DEFAULT.steps)
     parser.add_argument("--size", type=int, default=DEFAULT.size)
+    parser.add_argument("--class-steps", type=int, default=256, help="ATLAS_CLASS_STILL_STEPS")
+    parser.add_argument("--class-rate", type=float, default=0.05, help="ATLAS_CLASS_STILL_RATE")
     parser.add_argument("--layers", nargs="+", default=None, help="default: every layer")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     return parser.parse_args(argv)
@@ -52,7 +55,10 @@ def spread(channels: int, count: int) -> list[int]:
 
 def time_layer(network, layer, args) -> dict:
     channels = spread(layer.channels, args.batch)
-    specs = [RenderSpec(network.name, layer.name, c, steps=args.steps, size=args.size, seed=c)
+    recipe = {"steps": args.steps, "learning_rate": DEFAULT.learning_rate}
+    if layer.kind == "logits" and args.class_steps:  # a class still's recipe, as the atlas's
+        recipe = {"steps": args.class_steps, "learning_rate": args.class_rate}
+    specs = [RenderSpec(network.name, layer.name, c, size=args.size, seed=c, **recipe)
              for c in channels]  # fmt: skip
     started = time.perf_counter()
     results = render_batch(network, specs)
@@ -65,6 +71,7 @@ def time_layer(network, layer, args) -> dict:
         "layer": layer.name,
         "channels": layer.channels,
         "batch": len(specs),
+        **recipe,
         "render_s_per_still": round(render / len(specs), 3),
         "classify_s_per_still": round(classified / len(specs), 4),
         "s_per_still": round(per_still, 3),
@@ -89,6 +96,9 @@ def main(argv=None) -> dict:
         "steps": args.steps,
         "size": args.size,
         "batch": args.batch,
+        "class_recipe": f"{args.class_steps} steps at lr {args.class_rate}"
+        if args.class_steps
+        else "as the others",
         "layers": rows,
         "channels": sum(row["channels"] for row in rows),
         "total_hours": round(total_s / 3600, 2),
@@ -102,9 +112,9 @@ def main(argv=None) -> dict:
 def table(result: dict) -> str:
     lines = [
         f"{result['network']}, every layer at default settings ({result['steps']} steps, "
-        f"{result['size']} px), one fill job of {result['batch']} stills a layer (optimization "
-        f"with its figure pass, then the classification pass); {result['device']}, "
-        f"{result['measured_at']}",
+        f"{result['size']} px; class stills {result['class_recipe']}), one fill job of "
+        f"{result['batch']} stills a layer (optimization with its figure pass, then the "
+        f"classification pass); {result['device']}, {result['measured_at']}",
         "",
         "| layer | channels | s / still (render) | s / still (classify) | hours for the layer |",
         "|---|---|---|---|---|",

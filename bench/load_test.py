@@ -82,6 +82,7 @@ def main() -> None:
         CSRF_COOKIE_SECURE="false",
         ATLAS_STILL_SIZE="64",
         ATLAS_STILL_STEPS="16",
+        ATLAS_CLASS_STILL_STEPS="0",
         ATLAS_DEVICE="cpu",
         # All clients come from 127.0.0.1 here: lift the per-address rate so that the cap
         # on pending variants (ATLAS_MAX_PENDING_VARIANTS) is what bounds the queue.

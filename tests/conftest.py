@@ -96,6 +96,7 @@ def atlas_settings(settings, redis_url, tmp_path):
     settings.ATLAS_PRIVATE_ROOT = tmp_path / "private"
     settings.ATLAS_PROGRESS_INTERVAL = 0.0
     settings.ATLAS_DEFAULT_STILL = {"size": 48, "steps": 8}
+    settings.ATLAS_CLASS_STILL = {}  # class stills as the default still, tiny
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed
     return settings
 
@@ -139,6 +140,7 @@ def worker_env(settings) -> dict:
         # Workers share the test's atlas settings, as workers and web share the environment.
         ATLAS_STILL_SIZE=str(settings.ATLAS_DEFAULT_STILL["size"]),
         ATLAS_STILL_STEPS=str(settings.ATLAS_DEFAULT_STILL["steps"]),
+        ATLAS_CLASS_STILL_STEPS=str(settings.ATLAS_CLASS_STILL.get("steps", 0)),
         ATLAS_BATCH_SIZE=str(settings.ATLAS_BATCH_SIZE),
         ATLAS_JOB_SIZE=str(settings.ATLAS_JOB_SIZE),
         ATLAS_WORKER_TICK=str(settings.ATLAS_WORKER_TICK),

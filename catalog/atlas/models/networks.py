@@ -203,8 +203,9 @@ class Channel(models.Model):
         return reverse("channel", args=[self.layer.network.name, self.layer.name, self.index])
 
     def spec(self, **overrides) -> RenderSpec:
-        """The render spec of this channel: the atlas defaults, then `overrides`."""
-        params = {**settings.ATLAS_DEFAULT_STILL, **overrides}
+        """The render spec of this channel: the atlas defaults (a class still's own for
+        an image network's logits), then `overrides`."""
+        params = {**settings.ATLAS_DEFAULT_STILL, **self._class_still(), **overrides}
         spec = RenderSpec.from_params(
             network=self.layer.network.name, layer=self.layer.name, channel=self.index, **params
         )
@@ -219,6 +220,11 @@ class Channel(models.Model):
         if spec.objective == "neuron" and self.layer.kind != "conv":
             raise SpecError("objective", "neuron needs a spatial layer, not class logits")
         return spec
+
+    def _class_still(self) -> dict:
+        if self.layer.kind == "logits" and self.layer.network.arch != "temporal":
+            return settings.ATLAS_CLASS_STILL
+        return {}
 
     def class_url(self) -> str:
         """The page of this class across networks (logit channels with a label only)."""

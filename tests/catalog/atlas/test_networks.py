@@ -131,3 +131,14 @@ def test_the_export_has_a_page_for_each_class_two_networks_share(db, tmp_path):
     for link in links:  # every link of the paragraph opens a file of the catalogue
         target = posixpath.normpath(posixpath.join(channel_page.lstrip("/"), unquote(link)))
         assert (out / target).is_file(), link
+
+
+def test_a_class_still_takes_the_class_recipe_and_a_visitor_s_steps_win(settings, registered):
+    settings.ATLAS_CLASS_STILL = {"steps": 12, "learning_rate": 0.05}
+    class_spec = logit(registered, 207).spec()
+    conv_spec = Channel.objects.get(layer__network=registered, layer__name="block3", index=0).spec()
+    assert (class_spec.steps, class_spec.learning_rate) == (12, 0.05)
+    assert (conv_spec.steps, conv_spec.learning_rate) == (8, 0.08)  # the default still's
+    assert logit(registered, 207).spec(steps=64).steps == 64
+    [still] = logit(registered, 207).layer.default_stills()[207:208]
+    assert still.render_spec() == class_spec

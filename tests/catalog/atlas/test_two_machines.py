@@ -47,6 +47,7 @@ def deployment(tmp_path, redis_url):
             "ATLAS_DEVICE": "cpu",
             "ATLAS_STILL_SIZE": "32",
             "ATLAS_STILL_STEPS": "4",
+            "ATLAS_CLASS_STILL_STEPS": "0",
             "ATLAS_JOB_SIZE": "4",
             "ATLAS_PROGRESS_INTERVAL": "0.2",
         }
