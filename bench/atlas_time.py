@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
+from cpu_speed import RENDERER_6  # noqa: E402  (the atlas's class stills keep its recipe)
 from temporal_bench import cpu_name  # noqa: E402
 
 from renderer import RenderSpec, load_network, render_batch  # noqa: E402, I001
@@ -40,8 +41,10 @@ def parse_args(argv=None):
     parser.add_argument("--batch", type=int, default=8, help="stills a fill job (ATLAS_FILL_BATCH)")
     parser.add_argument("--steps", type=int, default=DEFAULT.steps)
     parser.add_argument("--size", type=int, default=DEFAULT.size)
-    parser.add_argument("--class-steps", type=int, default=256, help="ATLAS_CLASS_STILL_STEPS")
-    parser.add_argument("--class-rate", type=float, default=0.05, help="ATLAS_CLASS_STILL_RATE")
+    parser.add_argument("--class-steps", type=int, default=RENDERER_6["steps"],
+                        help="ATLAS_CLASS_STILL_STEPS (0: as the other layers)")  # fmt: skip
+    parser.add_argument("--class-rate", type=float, default=RENDERER_6["learning_rate"],
+                        help="ATLAS_CLASS_STILL_RATE")  # fmt: skip
     parser.add_argument("--layers", nargs="+", default=None, help="default: every layer")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     return parser.parse_args(argv)
